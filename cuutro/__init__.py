@@ -1,0 +1,1 @@
+"""Cuutro: the Relief & Charity Portal (Cổng thông tin Cứu trợ – Thiện nguyện)."""

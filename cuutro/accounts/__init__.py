@@ -1,0 +1,1 @@
+"""Users, organisations, role assignments scoped to areas, API tokens."""

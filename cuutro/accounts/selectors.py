@@ -1,0 +1,47 @@
+"""Reads about people and their powers. Every scope check in Cuutro goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cuutro.accounts.models import AREA_ROLES, Organisation, Role, RoleAssignment
+from cuutro.geo.models import Area
+
+_CACHE_ATTR = "_cuutro_role_assignments"
+
+
+def user_role_assignments(*, user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, loaded once per request object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("area", "organisation").order_by("pk"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def user_has_role(*, user: Any, roles: set[Role] | set[str]) -> bool:
+    return any(a.role in roles for a in user_role_assignments(user=user))
+
+
+def officer_scopes(*, user: Any) -> list[Area]:
+    """Areas whose subtree this user administers as an official (province or commune)."""
+    return [a.area for a in user_role_assignments(user=user) if a.role in AREA_ROLES and a.area is not None]
+
+
+def is_officer(*, user: Any) -> bool:
+    return bool(officer_scopes(user=user))
+
+
+def area_in_scope(*, user: Any, area: Area) -> bool:
+    """True when ``area`` lies in the subtree of one of the user's official roles."""
+    return any(scope.contains(area) for scope in officer_scopes(user=user))
+
+
+def scope_paths(*, user: Any) -> list[str]:
+    return [scope.path for scope in officer_scopes(user=user)]
+
+
+def user_organisations(*, user: Any) -> list[Organisation]:
+    return [a.organisation for a in user_role_assignments(user=user) if a.role == Role.ORG_MEMBER and a.organisation]

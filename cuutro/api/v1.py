@@ -1,0 +1,308 @@
+"""/api/v1/: thin endpoints over the same services and selectors as the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from cuutro.accounts.selectors import user_role_assignments
+from cuutro.accounts.services import token_authenticate
+from cuutro.api import schemas as s
+from cuutro.geo.models import Area
+from cuutro.geo.selectors import area_children, area_get
+from cuutro.needs import selectors as needs_selectors
+from cuutro.needs import services as needs_services
+from cuutro.needs.selectors import NeedFilters, PublicNeed, need_public_view
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(secret=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Cuutro API",
+    version="1",
+    description=(
+        "Public and official API of the Relief & Charity Portal. Public endpoints need no token; "
+        "writes need a bearer token (`manage.py create_token USERNAME`). Errors share one shape: "
+        '`{"error": {"code", "message", "fields"}}`, in Vietnamese when Accept-Language asks for it.'
+    ),
+    urls_namespace="api-v1",
+)
+TOKEN = BearerToken()
+
+
+# ---- one error shape ----------------------------------------------------------------------
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    # Drop ninja's wrapper names ("body", "payload", "query") so fields read like the input.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data", "filters")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        fields.setdefault(_loc(item.get("loc", ())), []).append(str(item.get("msg", "")))
+    return error(request, 422, "invalid", _("The request is not valid. Check the fields listed."), fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
+    message = _("The request is not valid. Check the fields listed.") if fields else " ".join(exc.messages)
+    return error(request, 422, "invalid", message, fields)
+
+
+@api.exception_handler(needs_services.NeedStateError)
+def on_state_error(request: HttpRequest, exc: needs_services.NeedStateError) -> HttpResponse:
+    return error(request, 409, "conflict", exc.message)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "unauthenticated", _("A valid bearer token is required."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(request, exc.status_code, "error", str(exc))
+
+
+# ---- shapes -------------------------------------------------------------------------------
+
+
+def need_out(view: PublicNeed) -> dict[str, Any]:
+    return {
+        "code": view.code,
+        "kind": view.kind,
+        "kind_label": view.kind_label,
+        "urgency": view.urgency,
+        "urgency_label": view.urgency_label,
+        "status": view.status,
+        "status_label": view.status_label,
+        "description": view.description,
+        "area": {"code": view.commune_code, "name": view.commune_name},
+        "province": {"code": view.province_code, "name": view.province_name} if view.province_code else None,
+        "village": view.village_name or None,
+        "campaign": {"code": view.campaign_code, "name": view.campaign_name} if view.campaign_code else None,
+        "location": {"lat": float(view.latitude), "lng": float(view.longitude)}
+        if view.latitude is not None and view.longitude is not None
+        else None,
+        "verified_at": view.verified_at,
+        "items": [
+            {
+                "item": i.item_code,
+                "item_name": i.item_name,
+                "category": i.category_code,
+                "unit": i.unit,
+                "unit_label": i.unit_label,
+                "quantity": i.quantity,
+                "remaining": i.remaining,
+            }
+            for i in view.items
+        ],
+        "url": reverse("portal:need_detail", args=[view.code]),
+    }
+
+
+def area_out(area: Area) -> dict[str, Any]:
+    return {
+        "code": area.code,
+        "name": area.name,
+        "level": area.level,
+        "division_type": area.division_type,
+        "parent": area.parent.code if area.parent else None,
+    }
+
+
+# ---- public endpoints ---------------------------------------------------------------------
+
+
+@api.get("/areas", response=list[s.AreaOut], tags=["public"], summary="Administrative areas, one level at a time")
+def areas(request: HttpRequest, parent: str | None = None) -> list[dict[str, Any]]:
+    parent_area = None
+    if parent:
+        parent_area = area_get(code=parent)
+        if parent_area is None:
+            raise Http404
+    return [area_out(a) for a in area_children(parent=parent_area).select_related("parent")]
+
+
+@api.get("/catalogue", response=list[s.CatalogueItemOut], tags=["public"], summary="Items that can be needed")
+def catalogue(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": i.code,
+            "name": i.name,
+            "name_vi": i.name_vi,
+            "name_en": i.name_en,
+            "unit": i.unit,
+            "unit_label": str(i.get_unit_display()),
+            "category": i.category.code,
+            "category_name": i.category.name,
+        }
+        for i in needs_selectors.catalogue()
+    ]
+
+
+class NeedQuery(s.Schema):
+    q: str = ""
+    area: str = ""
+    category: str = ""
+    status: str = ""
+    urgency: str = ""
+    kind: str = ""
+    campaign: str = ""
+
+
+def _filters(query: NeedQuery) -> NeedFilters:
+    return NeedFilters(**query.dict())
+
+
+@api.get("/needs", response=s.NeedListOut, tags=["public"], summary="Search published needs")
+def needs_list(
+    request: HttpRequest,
+    filters: Query[NeedQuery],
+    limit: int = Query(20, ge=1, le=settings.CUUTRO_API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    qs = needs_selectors.need_search_public(filters=_filters(filters))
+    return {"count": qs.count(), "items": [need_out(need_public_view(n)) for n in qs[offset : offset + limit]]}
+
+
+@api.get(
+    "/needs/points",
+    response=s.NeedPointsOut,
+    tags=["public"],
+    summary="Map points of published needs",
+    url_name="needs_points",
+)
+def needs_points(
+    request: HttpRequest, filters: Query[NeedQuery], limit: int = Query(5000, ge=1, le=20000)
+) -> dict[str, Any]:
+    points = needs_selectors.need_points_public(filters=_filters(filters), limit=limit)
+    return {"count": len(points), "items": points}
+
+
+@api.get("/needs/{code}", response=s.NeedOut, tags=["public"], summary="One published need")
+def needs_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    need = needs_selectors.need_get_public(code=code)
+    if need is None:
+        raise Http404
+    return need_out(need_public_view(need))
+
+
+# ---- authenticated endpoints --------------------------------------------------------------
+
+
+@api.get("/me", response=s.MeOut, auth=TOKEN, tags=["account"], summary="Who the token belongs to")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    return {
+        "username": user.username,
+        "name": user.display_name(),
+        "roles": [
+            {
+                "role": a.role,
+                "role_label": str(a.get_role_display()),
+                "area": a.area.code if a.area else None,
+                "area_name": a.area.name if a.area else None,
+                "organisation": a.organisation.name if a.organisation else None,
+            }
+            for a in user_role_assignments(user=user)
+        ],
+    }
+
+
+def _need_data(payload: s.NeedIn) -> needs_services.NeedData:
+    b = payload.beneficiary
+    return needs_services.NeedData(
+        area_code=payload.area,
+        kind=payload.kind,
+        urgency=payload.urgency,
+        description=payload.description,
+        items=[needs_services.NeedItemData(item_code=i.item, quantity=i.quantity) for i in payload.items],
+        beneficiary=needs_services.BeneficiaryData(**b.dict()) if b else None,
+        village_code=payload.village,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        campaign_code=payload.campaign,
+    )
+
+
+def _reload(request: HttpRequest, need: Any) -> dict[str, Any]:
+    fresh = needs_selectors.need_get_for_officer(user=request.user, code=need.code)
+    return {**need_out(need_public_view(fresh)), "status_reason": fresh.status_reason}
+
+
+@api.post("/needs", response={201: s.OfficerNeedOut}, auth=TOKEN, tags=["officers"], summary="Record a need")
+def needs_create(request: HttpRequest, payload: s.NeedIn) -> Status[dict[str, Any]]:
+    need = needs_services.need_create(actor=request.user, data=_need_data(payload), submit=payload.submit)
+    return Status(201, _reload(request, need))
+
+
+@api.put("/needs/{code}", response=s.OfficerNeedOut, auth=TOKEN, tags=["officers"], summary="Edit a need")
+def needs_update(request: HttpRequest, code: str, payload: s.NeedIn) -> dict[str, Any]:
+    need = needs_selectors.need_get_for_officer(user=request.user, code=code)
+    need = needs_services.need_update(actor=request.user, need=need, data=_need_data(payload))
+    if payload.submit:
+        need = needs_services.need_submit(actor=request.user, need=need)
+    return _reload(request, need)
+
+
+TRANSITIONS = {
+    "submit": needs_services.need_submit,
+    "verify": needs_services.need_verify,
+    "reject": needs_services.need_reject,
+    "cancel": needs_services.need_cancel,
+}
+
+
+@api.post(
+    "/needs/{code}/{action}",
+    response=s.OfficerNeedOut,
+    auth=TOKEN,
+    tags=["officers"],
+    summary="Move a need through its workflow: submit, verify, reject or cancel",
+)
+def needs_transition(request: HttpRequest, code: str, action: str, payload: s.ReasonIn | None = None) -> dict[str, Any]:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    need = needs_selectors.need_get_for_officer(user=request.user, code=code)
+    # The body is optional: submit and verify need no reason, so a bare POST must do.
+    need = transition(actor=request.user, need=need, reason=payload.reason if payload else "")
+    return _reload(request, need)

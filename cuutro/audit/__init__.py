@@ -1,0 +1,1 @@
+"""Append-only who/when/why log of every change of state."""

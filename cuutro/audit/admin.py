@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cuutro.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id", "reason"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_id", "action", "reason"]
+
+    # The log is evidence: nobody edits or deletes it, not even a superuser.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""Administrative areas: province -> commune (2025 structure), optional villages, history."""

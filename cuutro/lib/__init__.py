@@ -1,0 +1,1 @@
+"""Pure helpers with no Django models: text folding, codes, formatting."""

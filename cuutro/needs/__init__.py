@@ -1,0 +1,1 @@
+"""Verified needs: the catalogue, campaigns, needs with their items, private beneficiary records."""

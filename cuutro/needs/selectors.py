@@ -1,0 +1,301 @@
+"""Reads of needs.
+
+Public reads return ``PublicNeed`` objects built by ``need_public_view``: the one function that
+decides what of a need the public may see. Nothing here that serves the public touches the
+``Beneficiary`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from cuutro.accounts.selectors import officer_scopes
+from cuutro.geo.models import Area
+from cuutro.lib.codes import code_key
+from cuutro.lib.text import search_terms
+from cuutro.needs.models import (
+    PUBLIC_STATUSES,
+    Campaign,
+    CatalogueItem,
+    Category,
+    Need,
+    NeedItem,
+    NeedKind,
+    NeedStatus,
+)
+from cuutro.needs.services import SEARCH_WORD_RE
+
+# Household points are rounded to about a kilometre in public: an exact point is an address.
+PUBLIC_HOUSEHOLD_POINT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PublicNeedItem:
+    item_code: str
+    item_name: str
+    category_code: str
+    unit: str
+    unit_label: str
+    quantity: Decimal
+    remaining: Decimal
+
+
+@dataclass(frozen=True)
+class PublicNeed:
+    code: str
+    kind: str
+    kind_label: str
+    urgency: str
+    urgency_label: str
+    status: str
+    status_label: str
+    description: str
+    commune_code: str
+    commune_name: str
+    province_code: str
+    province_name: str
+    village_name: str
+    campaign_code: str
+    campaign_name: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    verified_at: Any
+    items: tuple[PublicNeedItem, ...]
+
+
+def _public_point(need: Need) -> tuple[Decimal | None, Decimal | None]:
+    if need.latitude is None or need.longitude is None:
+        return None, None
+    if need.kind == NeedKind.HOUSEHOLD:
+        return (
+            need.latitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
+            need.longitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
+        )
+    return need.latitude, need.longitude
+
+
+def need_public_view(need: Need) -> PublicNeed:
+    """What the public may see of a need. Expects the relations from ``_public_base``."""
+    province = need.area.parent
+    latitude, longitude = _public_point(need)
+    return PublicNeed(
+        code=need.code,
+        kind=need.kind,
+        kind_label=str(need.get_kind_display()),
+        urgency=need.urgency,
+        urgency_label=str(need.get_urgency_display()),
+        status=need.status,
+        status_label=str(need.get_status_display()),
+        description=need.description,
+        commune_code=need.area.code,
+        commune_name=need.area.name,
+        province_code=province.code if province else "",
+        province_name=province.name if province else "",
+        village_name=need.village.name if need.village else "",
+        campaign_code=need.campaign.code if need.campaign else "",
+        campaign_name=need.campaign.name if need.campaign else "",
+        latitude=latitude,
+        longitude=longitude,
+        verified_at=need.verified_at,
+        items=tuple(
+            PublicNeedItem(
+                item_code=ni.item.code,
+                item_name=ni.item.name,
+                category_code=ni.item.category.code,
+                unit=ni.item.unit,
+                unit_label=str(ni.item.get_unit_display()),
+                quantity=ni.quantity,
+                remaining=ni.remaining,
+            )
+            for ni in need.items.all()
+        ),
+    )
+
+
+def _with_relations(qs: QuerySet[Need]) -> QuerySet[Need]:
+    return qs.select_related("area", "area__parent", "village", "campaign").prefetch_related(
+        Prefetch("items", queryset=NeedItem.objects.select_related("item", "item__category").order_by("pk"))
+    )
+
+
+def _public_base() -> QuerySet[Need]:
+    return Need.objects.filter(status__in=PUBLIC_STATUSES)
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    q: str = ""
+    area: str = ""  # any area code: province, commune or village
+    category: str = ""
+    status: str = ""
+    urgency: str = ""
+    kind: str = ""
+    campaign: str = ""
+
+
+def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
+    if filters.area:
+        area = Area.objects.filter(code=filters.area).only("path").first()
+        if area is None:
+            return qs.none()
+        qs = qs.filter(area_path__startswith=area.path) if area.level != "village" else qs.filter(village=area)
+    if filters.category:
+        qs = qs.filter(pk__in=NeedItem.objects.filter(item__category__code=filters.category).values("need_id"))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.campaign:
+        qs = qs.filter(campaign__code=filters.campaign)
+    key = code_key(filters.q)
+    # Split like the stored key (words only) and match each as a whole word (see _search_key).
+    terms = SEARCH_WORD_RE.findall(" ".join(search_terms(filters.q)))
+    if terms:
+        text = Q()
+        for term in terms:
+            text &= Q(search_key__contains=f" {term} ")
+        # A pasted code (with or without Đ) finds its need directly.
+        qs = qs.filter(text | Q(code_key=key)) if key else qs.filter(text)
+    return qs
+
+
+def need_search_public(*, filters: NeedFilters) -> QuerySet[Need]:
+    """Published needs matching the filters, most urgent first. Status filter: public ones only."""
+    if filters.status and filters.status not in PUBLIC_STATUSES:
+        return Need.objects.none()
+    return _with_relations(_apply_filters(_public_base(), filters).order_by("-urgency_rank", "-verified_at", "-pk"))
+
+
+def need_get_public(*, code: str) -> Need | None:
+    key = code_key(code)
+    return _with_relations(_public_base()).filter(code_key=key).first()
+
+
+def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[str, Any]]:
+    """Points for the public map (rounded for households), most urgent first."""
+    rows = (
+        _apply_filters(_public_base(), filters)
+        .filter(latitude__isnull=False)
+        .order_by("-urgency_rank", "-verified_at", "-pk")
+        .values("code", "kind", "urgency", "latitude", "longitude")[:limit]
+    )
+    points = []
+    for row in rows:
+        lat: Decimal = row["latitude"] or Decimal(0)  # never None: filtered above
+        lng: Decimal = row["longitude"] or Decimal(0)
+        if row["kind"] == NeedKind.HOUSEHOLD:
+            lat = lat.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP)
+            lng = lng.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP)
+        points.append({"code": row["code"], "urgency": row["urgency"], "lat": float(lat), "lng": float(lng)})
+    return points
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: Category
+    unit: str
+    unit_label: str
+    remaining: Decimal
+
+
+@dataclass(frozen=True)
+class PublicTotals:
+    open_needs: int
+    households: int
+    communes: int
+    by_category: list[CategoryTotal]
+
+
+def public_totals(*, campaign: Campaign | None = None) -> PublicTotals:
+    needs = _public_base()
+    if campaign is not None:
+        needs = needs.filter(campaign=campaign)
+    counts = needs.aggregate(
+        open_needs=Count("pk"),
+        households=Count("pk", filter=Q(kind=NeedKind.HOUSEHOLD)),
+        communes=Count("area", distinct=True),
+    )
+    rows = (
+        NeedItem.objects.filter(need__in=needs)
+        .values("item__category", "item__unit")
+        .annotate(quantity=Sum("quantity"), pledged=Sum("quantity_pledged"))
+        .order_by()
+    )
+    categories = {c.pk: c for c in Category.objects.all()}
+    unit_labels = dict(CatalogueItem._meta.get_field("unit").flatchoices)  # type: ignore[arg-type]
+    by_category = sorted(
+        (
+            CategoryTotal(
+                category=categories[row["item__category"]],
+                unit=row["item__unit"],
+                unit_label=str(unit_labels.get(row["item__unit"], row["item__unit"])),
+                remaining=Decimal(row["quantity"] or 0) - Decimal(row["pledged"] or 0),
+            )
+            for row in rows
+        ),
+        key=lambda t: (t.category.position, t.category.code, t.unit),
+    )
+    return PublicTotals(
+        open_needs=counts["open_needs"],
+        households=counts["households"],
+        communes=counts["communes"],
+        by_category=by_category,
+    )
+
+
+def campaigns_active() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(active=True).order_by("-starts_on")
+
+
+def catalogue() -> QuerySet[CatalogueItem]:
+    return CatalogueItem.objects.filter(active=True).select_related("category")
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+# ---- officers -----------------------------------------------------------------------------
+
+
+def needs_in_scope(*, user: Any) -> QuerySet[Need]:
+    """Every need, any status, that lies in one of the user's official scopes."""
+    scopes = officer_scopes(user=user)
+    if not scopes:
+        return Need.objects.none()
+    condition = Q()
+    for scope in scopes:
+        condition |= Q(area_path__startswith=scope.path)
+    return Need.objects.filter(condition)
+
+
+def need_get_for_officer(*, user: Any, code: str) -> Need:
+    """The need if it lies in the user's scope; 404 otherwise, so outsiders learn nothing."""
+    key = code_key(code)
+    need = _with_relations(needs_in_scope(user=user)).select_related("created_by", "verified_by").filter(code_key=key).first()
+    if need is None:
+        raise Http404
+    return need
+
+
+def need_search_for_officer(*, user: Any, filters: NeedFilters) -> QuerySet[Need]:
+    return _with_relations(_apply_filters(needs_in_scope(user=user), filters)).order_by("-updated_at", "-pk")
+
+
+def verification_queue(*, user: Any) -> QuerySet[Need]:
+    """Submitted needs in scope that this user may verify (not their own), oldest first."""
+    return _with_relations(
+        needs_in_scope(user=user).filter(status=NeedStatus.SUBMITTED).exclude(created_by=user)
+    ).order_by("-urgency_rank", "submitted_at", "pk")
+
+
+def officer_status_counts(*, user: Any) -> dict[str, int]:
+    rows = needs_in_scope(user=user).values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}

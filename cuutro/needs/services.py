@@ -1,0 +1,482 @@
+"""Every write to a need goes through these functions: web forms, the API, the demo and tests.
+
+Each one checks the actor's scope, validates everything before writing anything, then changes
+state and records the audit event in one transaction, so an error leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
+
+from cuutro.audit.services import audit_record
+from cuutro.geo.models import Area, AreaLevel
+from cuutro.lib.codes import code_key, random_code
+from cuutro.lib.text import fold
+from cuutro.needs.models import (
+    CODE_PREFIX,
+    URGENCY_RANK,
+    Beneficiary,
+    Campaign,
+    CatalogueItem,
+    Need,
+    NeedItem,
+    NeedKind,
+    NeedPhoto,
+    NeedStatus,
+    Urgency,
+)
+from cuutro.needs.permissions import can_manage_needs_in, can_verify
+
+MAX_DESCRIPTION = 4000
+MAX_QUANTITY = Decimal("1000000000000")  # 10^12: above any real need, below the column's limit
+ID_NUMBER_RE = re.compile(r"^(\d{9}|\d{12})$")
+PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
+# Long digit runs in public text are almost always an ID or phone number written by mistake.
+DIGIT_RUN_RE = re.compile(r"\d[\d .\-]{7,}\d")
+SEARCH_WORD_RE = re.compile(r"\w+")
+EDITABLE_STATUSES = {NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.REJECTED}
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+MAX_PHOTOS = 10
+
+
+class NeedStateError(Exception):
+    """The transition is not allowed from the need's current status (HTTP 409 in the API)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class NeedItemData:
+    item_code: str
+    quantity: Decimal | str | int
+
+
+@dataclass
+class BeneficiaryData:
+    full_name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    household_size: int | None = None
+
+
+@dataclass
+class NeedData:
+    area_code: str
+    kind: str
+    urgency: str
+    description: str
+    items: list[NeedItemData] = field(default_factory=list)
+    beneficiary: BeneficiaryData | None = None
+    village_code: str | None = None
+    latitude: Decimal | str | float | None = None
+    longitude: Decimal | str | float | None = None
+    campaign_code: str | None = None
+
+
+@dataclass
+class _Cleaned:
+    area: Area
+    village: Area | None
+    kind: str
+    urgency: str
+    description: str
+    items: list[tuple[CatalogueItem, Decimal]]
+    beneficiary: BeneficiaryData | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    campaign: Campaign | None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError from None
+    if not result.is_finite():
+        raise ValueError
+    return result
+
+
+def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
+    """Validate every field, collecting all errors so the officer can fix them in one go."""
+    errors: dict[str, list[str]] = {}
+
+    def err(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    area = Area.objects.select_related("parent").filter(code=str(data.area_code or "").strip()).first()
+    if area is None or area.level != AreaLevel.COMMUNE or not area.is_current:
+        err("area", _("Choose a commune or ward that exists today."))
+    elif not can_manage_needs_in(user=actor, area=area):
+        # Same answer whether the commune exists or not would hide too much from a real officer;
+        # this only reveals that the commune is outside their scope, which they know anyway.
+        raise PermissionDenied(_("You can only record needs in your own commune or province."))
+
+    village = None
+    if data.village_code:
+        village = Area.objects.filter(code=data.village_code, level=AreaLevel.VILLAGE).first()
+        if village is None or (area is not None and village.parent_id != area.pk):
+            err("village", _("This village is not in the chosen commune."))
+
+    if data.kind not in NeedKind.values:
+        err("kind", _("Choose who the need is for: a household, a community or an institution."))
+    if data.urgency not in Urgency.values:
+        err("urgency", _("Choose how urgent the need is."))
+
+    description = (data.description or "").strip()
+    if not description:
+        err("description", _("Describe the need in a few words: what happened and what is needed."))
+    elif len(description) > MAX_DESCRIPTION:
+        err("description", _("The description is too long (at most %(max)d characters).") % {"max": MAX_DESCRIPTION})
+
+    items: list[tuple[CatalogueItem, Decimal]] = []
+    if not data.items:
+        err("items", _("Add at least one item that is needed."))
+    catalogue = {i.code: i for i in CatalogueItem.objects.filter(code__in=[d.item_code for d in data.items], active=True)}
+    seen: set[str] = set()
+    for index, entry in enumerate(data.items):
+        key = f"items.{index}"
+        item = catalogue.get(entry.item_code)
+        if item is None:
+            err(f"{key}.item", _("Choose an item from the list."))
+            continue
+        if item.code in seen:
+            err(f"{key}.item", _("%(item)s is listed twice: put the whole quantity on one line.") % {"item": item.name})
+            continue
+        seen.add(item.code)
+        try:
+            quantity = _decimal(entry.quantity)
+        except ValueError:
+            quantity = None
+        if quantity is None or quantity <= 0:
+            err(f"{key}.quantity", _("Enter a quantity greater than zero."))
+        elif quantity > MAX_QUANTITY:
+            err(f"{key}.quantity", _("This quantity is too large."))
+        elif item.is_cash and quantity != quantity.to_integral_value():
+            err(f"{key}.quantity", _("Amounts of money are whole đồng."))
+        elif quantity != quantity.quantize(Decimal("0.01")):  # by value: 12.500 kg is 12.5, not three places
+            err(f"{key}.quantity", _("Use at most two decimal places."))
+        else:
+            items.append((item, quantity))
+
+    beneficiary = data.beneficiary
+    kind = data.kind
+    if beneficiary is None or not (beneficiary.full_name or "").strip():
+        if kind == NeedKind.HOUSEHOLD:
+            err("beneficiary.full_name", _("Enter the name of the head of household (it stays private)."))
+        beneficiary = None
+    else:
+        beneficiary = BeneficiaryData(
+            full_name=beneficiary.full_name.strip(),
+            id_number=re.sub(r"\s", "", beneficiary.id_number or ""),
+            phone=re.sub(r"[\s.\-]", "", beneficiary.phone or ""),
+            address=(beneficiary.address or "").strip(),
+            household_size=beneficiary.household_size,
+        )
+        if beneficiary.id_number and not ID_NUMBER_RE.match(beneficiary.id_number):
+            err("beneficiary.id_number", _("An ID number has 9 or 12 digits."))
+        if beneficiary.phone and not PHONE_RE.match(beneficiary.phone):
+            err("beneficiary.phone", _("Enter a Vietnamese phone number, e.g. 0912345678."))
+        if beneficiary.household_size is not None and not 0 < beneficiary.household_size < 100:
+            err("beneficiary.household_size", _("Enter the number of people in the household."))
+        if len(beneficiary.full_name) > 150:
+            err("beneficiary.full_name", _("The name is too long."))
+
+    # The description is public: refuse it if it carries the beneficiary's identity.
+    if description:
+        folded = fold(description)
+        leaks = DIGIT_RUN_RE.search(description) is not None
+        if beneficiary and len(beneficiary.full_name) >= 4 and fold(beneficiary.full_name) in folded:
+            leaks = True
+        if leaks:
+            err(
+                "description",
+                _("The description is public: do not write the beneficiary's name, ID number or phone in it."),
+            )
+
+    latitude = longitude = None
+    try:
+        latitude, longitude = _decimal(data.latitude), _decimal(data.longitude)
+    except ValueError:
+        err("location", _("The location is not a valid pair of coordinates."))
+    if (latitude is None) != (longitude is None):
+        err("location", _("Give both latitude and longitude, or neither."))
+    elif latitude is not None and longitude is not None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            err("location", _("The location is not a valid pair of coordinates."))
+        else:
+            latitude, longitude = latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
+
+    campaign = None
+    if data.campaign_code:
+        campaign = Campaign.objects.filter(code=data.campaign_code, active=True).first()
+        if campaign is None:
+            err("campaign", _("This campaign does not exist or has ended."))
+
+    if errors:
+        raise ValidationError(errors)
+    assert area is not None
+    return _Cleaned(
+        area=area,
+        village=village,
+        kind=data.kind,
+        urgency=data.urgency,
+        description=description,
+        items=items,
+        beneficiary=beneficiary,
+        latitude=latitude,
+        longitude=longitude,
+        campaign=campaign,
+    )
+
+
+def _search_key(need: Need, items: list[tuple[CatalogueItem, Decimal]]) -> str:
+    parts = [need.code, need.description, need.area.name]
+    for language in ("vi", "en"):  # the same key whichever language the officer uses
+        with override(language):
+            parts.append(str(need.get_kind_display()))
+    if need.area.parent is not None:
+        parts.append(need.area.parent.name)
+    if need.village is not None:
+        parts.append(need.village.name)
+    if need.campaign is not None:
+        parts.append(need.campaign.name)
+    for item, _quantity in items:
+        parts += [item.name_vi, item.name_en, item.category.name_vi, item.category.name_en]
+    # Words only, each between spaces, so a search term matches whole words: "ha" must find "Hà"
+    # but not "nhà" or "hai", or "dong ha" would find every need with "đóng chai" and "nhà".
+    return f" {' '.join(SEARCH_WORD_RE.findall(fold(' '.join(parts))))} "
+
+
+def _apply(need: Need, cleaned: _Cleaned) -> None:
+    need.area = cleaned.area
+    need.area_path = cleaned.area.path
+    need.village = cleaned.village
+    need.kind = cleaned.kind
+    need.urgency = cleaned.urgency
+    need.urgency_rank = URGENCY_RANK[Urgency(cleaned.urgency)]
+    need.description = cleaned.description
+    need.latitude = cleaned.latitude
+    need.longitude = cleaned.longitude
+    need.campaign = cleaned.campaign
+
+
+def _write_children(need: Need, cleaned: _Cleaned) -> None:
+    NeedItem.objects.filter(need=need).delete()
+    NeedItem.objects.bulk_create([NeedItem(need=need, item=item, quantity=qty) for item, qty in cleaned.items])
+    if cleaned.beneficiary is None:
+        Beneficiary.objects.filter(need=need).delete()
+    else:
+        b = cleaned.beneficiary
+        Beneficiary.objects.update_or_create(
+            need=need,
+            defaults={
+                "full_name": b.full_name,
+                "id_number": b.id_number,
+                "phone": b.phone,
+                "address": b.address,
+                "household_size": b.household_size,
+            },
+        )
+
+
+def _new_code(kind: str) -> tuple[str, str]:
+    prefix = CODE_PREFIX[NeedKind(kind)]
+    while True:
+        code = f"{prefix}-{random_code(5)}"
+        key = code_key(code)
+        if not Need.objects.filter(code_key=key).exists():
+            return code, key
+
+
+def need_create(*, actor: Any, data: NeedData, submit: bool = False) -> Need:
+    """Record a new need as a draft (or submitted straight away when ``submit``)."""
+    cleaned = _clean(actor=actor, data=data)
+    for _attempt in range(5):
+        code, key = _new_code(cleaned.kind)
+        try:
+            with transaction.atomic():
+                need = Need(code=code, code_key=key, created_by=actor, status=NeedStatus.DRAFT)
+                _apply(need, cleaned)
+                need.search_key = _search_key(need, cleaned.items)
+                need.save()
+                _write_children(need, cleaned)
+                audit_record(
+                    actor=actor, action="needs.need.created", target=need, data={"to": NeedStatus.DRAFT, "code": code}
+                )
+                if submit:
+                    _transition(need, actor=actor, to=NeedStatus.SUBMITTED, action="submitted")
+                return need
+        except IntegrityError:
+            # Two officers drew the same random code at the same instant: draw again.
+            if Need.objects.filter(code_key=key).exists():
+                continue
+            raise
+    raise RuntimeError("could not allocate a unique need code")
+
+
+@transaction.atomic
+def need_update(*, actor: Any, need: Need, data: NeedData) -> Need:
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only edit needs in your own commune or province."))
+    if need.status not in EDITABLE_STATUSES:
+        raise need_state_error(need, "edit")
+    cleaned = _clean(actor=actor, data=data)
+    if cleaned.kind != need.kind:
+        # The public code carries the kind; changing it would silently break printed codes.
+        raise ValidationError({"kind": [_("The kind of a recorded need cannot change; cancel it and record a new one.")]})
+    _apply(need, cleaned)
+    need.search_key = _search_key(need, cleaned.items)
+    need.save()
+    _write_children(need, cleaned)
+    audit_record(actor=actor, action="needs.need.edited", target=need, data={"status": need.status})
+    return need
+
+
+def _transition(need: Need, *, actor: Any, to: NeedStatus, action: str, reason: str = "") -> Need:
+    before = need.status
+    need.status = to
+    need.status_reason = reason
+    now = timezone.now()
+    update = ["status", "status_reason", "updated_at"]
+    if to == NeedStatus.SUBMITTED:
+        need.submitted_at = now
+        update.append("submitted_at")
+    if to == NeedStatus.VERIFIED:
+        need.verified_at, need.verified_by = now, actor
+        update += ["verified_at", "verified_by"]
+    need.save(update_fields=update)
+    audit_record(actor=actor, action=f"needs.need.{action}", target=need, reason=reason, data={"from": before, "to": to})
+    return need
+
+
+def _locked(need: Need) -> Need:
+    # Lock the row: two officers pressing "verify" and "reject" at once must not both win.
+    return Need.objects.select_for_update().select_related("area").get(pk=need.pk)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason: it is shown to the officer who recorded the need.")]})
+    return reason
+
+
+# One whole sentence per action: a verb slotted into a shared sentence does not translate.
+STATE_ERRORS = {
+    "submit": gettext_lazy("Only a draft or a returned need can be sent for verification. This need is “%(status)s”."),
+    "verify": gettext_lazy("Only a need awaiting verification can be verified. This need is “%(status)s”."),
+    "reject": gettext_lazy("Only a need awaiting verification can be returned. This need is “%(status)s”."),
+    "cancel": gettext_lazy("This need is already cancelled."),
+    "edit": gettext_lazy("A need that is “%(status)s” can no longer be edited."),
+}
+
+
+def need_state_error(need: Need, action: str) -> NeedStateError:
+    """The error for ``action`` (submit, verify, reject, cancel, edit) from the need's status."""
+    return NeedStateError(str(STATE_ERRORS[action]) % {"status": need.get_status_display()})
+
+
+@transaction.atomic
+def need_submit(*, actor: Any, need: Need, reason: str = "") -> Need:
+    need = _locked(need)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only submit needs in your own commune or province."))
+    if need.status not in {NeedStatus.DRAFT, NeedStatus.REJECTED}:
+        raise need_state_error(need, "submit")
+    return _transition(need, actor=actor, to=NeedStatus.SUBMITTED, action="submitted", reason=reason.strip())
+
+
+@transaction.atomic
+def need_verify(*, actor: Any, need: Need, reason: str = "") -> Need:
+    """Verification publishes the need. A second officer, never its creator, must do it."""
+    need = _locked(need)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only verify needs in your own commune or province."))
+    if not can_verify(user=actor, need=need):
+        raise PermissionDenied(_("You recorded this need, so another officer must verify it."))
+    if need.status != NeedStatus.SUBMITTED:
+        raise need_state_error(need, "verify")
+    return _transition(need, actor=actor, to=NeedStatus.VERIFIED, action="verified", reason=reason.strip())
+
+
+@transaction.atomic
+def need_reject(*, actor: Any, need: Need, reason: str) -> Need:
+    """Send the need back to its creator for correction, with the reason."""
+    need = _locked(need)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only review needs in your own commune or province."))
+    if not can_verify(user=actor, need=need):
+        raise PermissionDenied(_("You recorded this need, so another officer must review it."))
+    reason = _require_reason(reason)
+    if need.status != NeedStatus.SUBMITTED:
+        raise need_state_error(need, "reject")
+    return _transition(need, actor=actor, to=NeedStatus.REJECTED, action="rejected", reason=reason)
+
+
+@transaction.atomic
+def need_cancel(*, actor: Any, need: Need, reason: str) -> Need:
+    need = _locked(need)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only cancel needs in your own commune or province."))
+    reason = _require_reason(reason)
+    if need.status == NeedStatus.CANCELLED:
+        raise need_state_error(need, "cancel")
+    return _transition(need, actor=actor, to=NeedStatus.CANCELLED, action="cancelled", reason=reason)
+
+
+def _check_photo(upload: UploadedFile) -> str:
+    """Decode the file to be sure it is a photo; returns the file extension to store."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size is None or upload.size > settings.EVIDENCE_PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {"photos": [_("A photo may be at most %(mb)d MB.") % {"mb": settings.EVIDENCE_PHOTO_MAX_BYTES // (1024 * 1024)}]}
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]}) from None
+    finally:
+        upload.seek(0)
+    if image_format not in PHOTO_FORMATS:
+        raise ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]})
+    return PHOTO_FORMATS[image_format]
+
+
+@transaction.atomic
+def need_photos_add(*, actor: Any, need: Need, uploads: list[UploadedFile]) -> list[NeedPhoto]:
+    """Attach evidence photos; all are checked before any is stored."""
+    need = _locked(need)
+    if not can_manage_needs_in(user=actor, area=need.area):
+        raise PermissionDenied(_("You can only add photos to needs in your own commune or province."))
+    if need.photos.count() + len(uploads) > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("A need can have at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    extensions = [_check_photo(upload) for upload in uploads]
+    photos = []
+    for upload, extension in zip(uploads, extensions, strict=True):
+        upload.name = f"photo.{extension}"
+        photos.append(NeedPhoto.objects.create(need=need, image=upload, uploaded_by=actor))
+    if photos:
+        audit_record(actor=actor, action="needs.need.photos_added", target=need, data={"count": len(photos)})
+    return photos

@@ -1,0 +1,1 @@
+"""Public cross-domain pages: home, needs search, map, need detail; officer screens."""

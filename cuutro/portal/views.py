@@ -1,0 +1,169 @@
+"""Public pages. They read through the needs selectors' public functions only, so personal data
+cannot reach them. Every page renders fully without JavaScript."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cuutro.accounts.selectors import is_officer
+from cuutro.geo.models import AreaLevel
+from cuutro.geo.selectors import area_get, communes_in, provinces
+from cuutro.needs import selectors as needs
+from cuutro.needs.choices import PUBLIC_STATUSES, NeedKind, Urgency
+
+EXPORT_MAX_ROWS = 50_000
+
+
+def _filters(request: HttpRequest) -> needs.NeedFilters:
+    get = request.GET
+    # The commune select wins over the province select when both are given.
+    area = get.get("commune", "").strip() or get.get("province", "").strip() or get.get("area", "").strip()
+    return needs.NeedFilters(
+        q=get.get("q", "").strip()[:200],
+        area=area,
+        category=get.get("category", "").strip(),
+        status=get.get("status", "").strip(),
+        urgency=get.get("urgency", "").strip(),
+        kind=get.get("kind", "").strip(),
+        campaign=get.get("campaign", "").strip(),
+    )
+
+
+def _filter_context(request: HttpRequest, filters: needs.NeedFilters) -> dict[str, Any]:
+    province_code = request.GET.get("province", "").strip()
+    selected = area_get(code=filters.area) if filters.area else None
+    if selected is not None and selected.level == AreaLevel.COMMUNE and selected.parent:
+        province_code = selected.parent.code
+    province = area_get(code=province_code) if province_code else None
+    return {
+        "filters": filters,
+        "provinces": provinces(),
+        "province_code": province_code,
+        "communes": communes_in(area=province) if province else [],
+        "commune_code": request.GET.get("commune", "").strip(),
+        "categories": needs.categories(),
+        "urgencies": Urgency.choices,
+        "kinds": NeedKind.choices,
+        "statuses": [(s.value, s.label) for s in PUBLIC_STATUSES],
+        "campaigns": needs.campaigns_active(),
+        "querystring": _querystring(request),
+    }
+
+
+def _querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    campaigns = list(needs.campaigns_active()[:4])
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "totals": needs.public_totals(),
+            "campaigns": [(c, needs.public_totals(campaign=c)) for c in campaigns],
+            "urgent": [needs.need_public_view(n) for n in needs.need_search_public(filters=needs.NeedFilters())[:6]],
+            "categories": needs.categories(),
+            "provinces": provinces(),
+        },
+    )
+
+
+@require_GET
+def need_search(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(needs.need_search_public(filters=filters), settings.CUUTRO_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        **_filter_context(request, filters),
+        "page": page,
+        "results": [needs.need_public_view(n) for n in page.object_list],
+    }
+    # htmx asks for the results block only when a filter changes; a plain GET gets the whole page.
+    template = "portal/_results.html" if getattr(request, "htmx", False) and request.htmx.target == "results" else "portal/search.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_GET
+def need_map(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    return render(
+        request,
+        "portal/map.html",
+        {
+            **_filter_context(request, filters),
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    )
+
+
+@require_GET
+def need_detail(request: HttpRequest, code: str) -> HttpResponse:
+    need = needs.need_get_public(code=code)
+    if need is None:
+        raise Http404
+    view = needs.need_public_view(need)
+    if view.code != code:
+        return redirect("portal:need_detail", code=view.code, permanent=True)
+    return render(request, "portal/need_detail.html", {"need": view})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    "code", "province", "commune", "village", "kind", "urgency", "status", "campaign",
+    "item", "item_name", "unit", "quantity", "remaining", "verified_at", "description",
+]
+
+
+def _export_rows(filters: needs.NeedFilters) -> Any:
+    yield EXPORT_COLUMNS
+    qs = needs.need_search_public(filters=filters)[:EXPORT_MAX_ROWS]
+    for need in qs.iterator(chunk_size=500):
+        view = needs.need_public_view(need)
+        for item in view.items:
+            yield [
+                view.code, view.province_name, view.commune_name, view.village_name, view.kind, view.urgency,
+                view.status, view.campaign_name, item.item_code, item.item_name, item.unit, item.quantity,
+                item.remaining, view.verified_at.isoformat() if view.verified_at else "", view.description,
+            ]
+
+
+@require_GET
+def need_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The search results as CSV, one row per need item: for journalists and auditors."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _export_rows(_filters(request))), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="cuutro-needs-{stamp}.csv"'
+    return response
+
+
+def after_login(request: HttpRequest) -> HttpResponse:
+    if is_officer(user=request.user):
+        return redirect("needs:officer_home")
+    return redirect("portal:home")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the load balancer; also the trivial view the benchmark uses as its ceiling."""
+    return HttpResponse("ok", content_type="text/plain")
+

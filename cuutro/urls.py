@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cuutro.portal.urls")),
+    path("officer/", include("cuutro.needs.urls")),
+    path("accounts/", include("cuutro.accounts.urls")),
+    path("api/v1/", include("cuutro.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+

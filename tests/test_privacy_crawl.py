@@ -1,0 +1,121 @@
+"""No public page, public API response or export ever shows a beneficiary's personal data.
+
+Needs in every state carry recognisable personal data; an anonymous crawler follows every link
+from the home page and calls every public API list and detail, and none of it may appear."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from django.test import Client
+
+from cuutro.lib.text import fold
+from tests.conftest import SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE
+
+SECRETS = [SECRET_NAME, SECRET_ID, SECRET_PHONE, SECRET_ADDRESS, fold(SECRET_NAME), SECRET_NAME.upper()]
+NOT_PUBLIC = ("/admin/", "/officer/", "/accounts/logout/", "/i18n/")
+MAX_PAGES = 400
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            linkish = name == "href" or (name == "action" and tag == "form") or name.startswith("data-")
+            if value and linkish and value.startswith(("/", "?")):
+                self.found.append(value)
+
+
+def assert_clean(url: str, text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"{secret!r} leaked at {url}"
+    # JSON escapes non-ASCII; check the decoded form too.
+    if text.lstrip().startswith(("{", "[")):
+        decoded = json.dumps(json.loads(text), ensure_ascii=False)
+        for secret in SECRETS:
+            assert secret not in decoded, f"{secret!r} leaked at {url}"
+
+
+def crawl(client: Client, start: list[str]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    queue = deque(start)
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft()
+        path = urlsplit(url).path
+        if url in seen or path.startswith(NOT_PUBLIC) or "/static/" in path:
+            continue
+        response = client.get(url)
+        seen[url] = response.status_code
+        raw = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[arg-type]
+        body = raw.decode()
+        assert_clean(url, body)
+        if response.get("Content-Type", "").startswith("text/html"):
+            parser = Links()
+            parser.feed(body)
+            for link in parser.found:
+                absolute = urljoin(url, link).replace("&amp;", "&")
+                if absolute not in seen:
+                    queue.append(absolute)
+    return seen
+
+
+@pytest.fixture
+def needs_everywhere(cast: Any, make_need: Any) -> dict[str, Any]:
+    needs = {status: make_need(status) for status in ["draft", "submitted", "verified", "rejected", "cancelled"]}
+    needs["community"] = make_need("verified", kind="community", description="Nhà văn hóa thôn bị ngập, cần sửa mái.")
+    return needs
+
+
+def test_no_public_page_or_export_shows_personal_data(needs_everywhere: dict[str, Any]) -> None:
+    verified = needs_everywhere["verified"]
+    seen = crawl(Client(), ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", "/needs/export.csv"])
+    # The crawl must really have reached the published need, or the test proves nothing.
+    assert f"/needs/{verified.code}/" in {unquote(urlsplit(u).path) for u in seen}
+    assert any(urlsplit(u).path == "/needs/export.csv" for u in seen)
+    assert len(seen) > 10
+
+
+def test_no_public_api_response_shows_personal_data(needs_everywhere: dict[str, Any]) -> None:
+    client = Client()
+    urls = [
+        "/api/v1/needs",
+        "/api/v1/needs?limit=100",
+        "/api/v1/needs?q=dong+ha",
+        "/api/v1/needs/points",
+        "/api/v1/catalogue",
+        "/api/v1/areas",
+        "/api/v1/areas?parent=44",
+        "/api/v1/openapi.json",
+    ]
+    listed = client.get("/api/v1/needs?limit=100").json()
+    assert {n["code"] for n in listed["items"]} == {needs_everywhere["verified"].code, needs_everywhere["community"].code}
+    urls += [f"/api/v1/needs/{n.code}" for n in needs_everywhere.values()]
+    for url in urls:
+        response = client.get(url)
+        assert_clean(url, response.content.decode())
+
+
+def test_unpublished_needs_are_not_found_publicly(needs_everywhere: dict[str, Any]) -> None:
+    client = Client()
+    for status in ["draft", "submitted", "rejected", "cancelled"]:
+        code = needs_everywhere[status].code
+        assert client.get(f"/needs/{code}/").status_code == 404
+        assert client.get(f"/api/v1/needs/{code}").status_code == 404
+    assert client.get(f"/needs/{needs_everywhere['verified'].code}/").status_code == 200
+
+
+def test_household_points_are_blurred_in_public(needs_everywhere: dict[str, Any]) -> None:
+    household = needs_everywhere["verified"]
+    detail = Client().get(f"/api/v1/needs/{household.code}").json()
+    # 16.816234, 107.100456 recorded; about a kilometre of blur in public.
+    assert detail["location"] == {"lat": 16.82, "lng": 107.1}
+    community = Client().get(f"/api/v1/needs/{needs_everywhere['community'].code}").json()
+    assert community["location"] == {"lat": 16.816234, "lng": 107.100456}
