@@ -198,11 +198,18 @@ def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[
 
 
 @dataclass(frozen=True)
-class CategoryTotal:
-    category: Category
+class Amount:
+    quantity: Decimal
     unit: str
     unit_label: str
-    remaining: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """What is still needed in one category; one amount per unit (đồng, sheets, kg…)."""
+
+    category: Category
+    amounts: list[Amount]
 
 
 @dataclass(frozen=True)
@@ -230,18 +237,17 @@ def public_totals(*, campaign: Campaign | None = None) -> PublicTotals:
     )
     categories = {c.pk: c for c in Category.objects.all()}
     unit_labels = dict(CatalogueItem._meta.get_field("unit").flatchoices)  # type: ignore[arg-type]
-    by_category = sorted(
-        (
-            CategoryTotal(
-                category=categories[row["item__category"]],
-                unit=row["item__unit"],
-                unit_label=str(unit_labels.get(row["item__unit"], row["item__unit"])),
-                remaining=Decimal(row["quantity"] or 0) - Decimal(row["pledged"] or 0),
-            )
-            for row in rows
-        ),
-        key=lambda t: (t.category.position, t.category.code, t.unit),
-    )
+    amounts: dict[int, list[Amount]] = {}
+    for row in sorted(rows, key=lambda r: r["item__unit"]):
+        remaining = Decimal(row["quantity"] or 0) - Decimal(row["pledged"] or 0)
+        if remaining > 0:
+            label = str(unit_labels.get(row["item__unit"], row["item__unit"]))
+            amounts.setdefault(row["item__category"], []).append(Amount(remaining, row["item__unit"], label))
+    by_category = [
+        CategoryTotal(category=category, amounts=amounts[pk])
+        for pk, category in sorted(categories.items(), key=lambda kv: (kv[1].position, kv[1].code))
+        if pk in amounts
+    ]
     return PublicTotals(
         open_needs=counts["open_needs"],
         households=counts["households"],

@@ -73,6 +73,8 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "statuses": NeedStatus.choices,
             "scopes": officer_scopes(user=request.user),
+            # A commune officer sees only their commune: the column would repeat it on every row.
+            "single_commune": len(_scope_communes(request.user)) == 1,
         },
     )
 
