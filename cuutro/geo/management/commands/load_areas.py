@@ -93,16 +93,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cuutro.geo.models import Area
-        from cuutro.geo.services import area_successors_set
+        from cuutro.geo.services import area_successors_sync
 
         result = areas_sync(rows=current_rows(options.get("province")))
         self.stdout.write(f"current units: {result['created']} created, {result['updated']} updated")
         if options["with_history"]:
             rows, successors = legacy_rows()
             result = areas_sync(rows=rows)
-            known = set(Area.objects.values_list("code", flat=True))
-            for old, new in successors.items():
-                if old in known:
-                    area_successors_set(predecessor_code=old, successor_codes=[c for c in new if c in known])
-            self.stdout.write(f"historical units: {result['created']} created, {result['updated']} updated")
+            links = area_successors_sync(mapping=successors)
+            self.stdout.write(
+                f"historical units: {result['created']} created, {result['updated']} updated; "
+                f"successor links: {links['added']} added, {links['removed']} removed"
+            )
