@@ -681,7 +681,7 @@ def vietnamese(msgid: str) -> str:
         (lambda cast, need: Api(language="vi").get("/me"), "A valid bearer token is required."),
         (
             lambda cast, need: as_(cast, "officer", "vi").post(f"/needs/{need.code}/verify"),
-            "You recorded this need, so another officer must verify it.",
+            "You recorded, edited or submitted this need, so another officer must verify it.",
         ),
         (
             lambda cast, need: as_(cast, "officer", "vi").post("/needs", new_need_body(cast, area="44")),

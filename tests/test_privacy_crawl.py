@@ -1,7 +1,8 @@
 """No public page, public API response or export ever shows a beneficiary's personal data.
 
-Needs in every state carry recognisable personal data; an anonymous crawler follows every link
-from the home page and calls every public API list and detail, and none of it may appear."""
+Needs in every state carry recognisable personal data; a crawler (anonymous, then logged in as a
+donor and as an organisation member) follows every link from the home page, and every public API
+list and detail is called, and none of it may appear."""
 
 from __future__ import annotations
 
@@ -74,13 +75,18 @@ def needs_everywhere(cast: Any, make_need: Any) -> dict[str, Any]:
     return needs
 
 
-def test_no_public_page_or_export_shows_personal_data(needs_everywhere: dict[str, Any]) -> None:
+@pytest.mark.parametrize("visitor", ["anonymous", "donor", "org_member"])
+def test_no_public_page_or_export_shows_personal_data(cast: Any, needs_everywhere: dict[str, Any], visitor: str) -> None:
+    # Donors and organisation members log in, but they are the public too: no personal data.
+    client = Client() if visitor == "anonymous" else cast.client_for(getattr(cast, visitor))
     verified = needs_everywhere["verified"]
-    seen = crawl(Client(), ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", "/needs/export.csv"])
+    seen = crawl(client, ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", "/needs/export.csv"])
     # The crawl must really have reached the published need, or the test proves nothing.
     assert f"/needs/{verified.code}/" in {unquote(urlsplit(u).path) for u in seen}
     assert any(urlsplit(u).path == "/needs/export.csv" for u in seen)
+    assert any(urlsplit(u).path == "/api/v1/needs/points" for u in seen)  # the map's data
     assert len(seen) > 10
+    assert all(status < 500 for status in seen.values())
 
 
 def test_no_public_api_response_shows_personal_data(needs_everywhere: dict[str, Any]) -> None:
@@ -110,6 +116,24 @@ def test_unpublished_needs_are_not_found_publicly(needs_everywhere: dict[str, An
         assert client.get(f"/needs/{code}/").status_code == 404
         assert client.get(f"/api/v1/needs/{code}").status_code == 404
     assert client.get(f"/needs/{needs_everywhere['verified'].code}/").status_code == 200
+
+
+def test_the_map_points_never_give_a_households_exact_location(cast: Any, needs_everywhere: dict[str, Any]) -> None:
+    exact = (16.816234, 107.100456)  # where every household of the fixture was recorded
+    household = needs_everywhere["verified"].code
+    for client in [Client(), cast.client_for(cast.donor), cast.client_for(cast.org_member)]:
+        for url in ["/api/v1/needs/points", f"/api/v1/needs/points?area={cast.commune_a.code}", "/api/v1/needs/points?kind=household"]:
+            points = {p["code"]: (p["lat"], p["lng"]) for p in client.get(url).json()["items"]}
+            assert points[household] == (16.82, 107.1), url
+        everything = client.get("/api/v1/needs/points?limit=20000").json()["items"]
+        household_points = [p for p in everything if p["code"].startswith("HGĐ-")]
+        assert household_points
+        for point in household_points:
+            assert (point["lat"], point["lng"]) != exact
+            assert round(point["lat"], 2) == point["lat"] and round(point["lng"], 2) == point["lng"]
+    # The community hall is a public place: its exact point is shown, so the fixture is right.
+    community = {p["code"]: (p["lat"], p["lng"]) for p in Client().get("/api/v1/needs/points").json()["items"]}
+    assert community[needs_everywhere["community"].code] == exact
 
 
 def test_household_points_are_blurred_in_public(needs_everywhere: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from cuutro.accounts.models import Role
 from cuutro.accounts.services import role_assign
@@ -210,3 +211,35 @@ def test_filters_combine(world: World, cast: Cast) -> None:
 def test_results_come_most_urgent_first(world: World) -> None:
     ordered = [n.code for n in need_search_public(filters=NeedFilters())]
     assert ordered == [world.gio_linh.code, world.dong_ha.code, world.hue.code]
+
+
+# ---- hostile queries ----------------------------------------------------------------------
+
+# "a-" * 3000 made 3000 LIKE terms ("Expression tree is too large" on SQLite); 100k non-ASCII
+# characters made one LIKE pattern SQLite refuses ("LIKE pattern too complex").
+HOSTILE = ["a-" * 3000, "ạ" * 100_000, "đông hà " * 2000, "%_\\" * 5000]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=["many-words", "long-word", "repeated-words", "like-wildcards"])
+def test_a_hostile_query_is_cut_down_instead_of_crashing_the_search(world: World, q: str) -> None:
+    expected = codes(world.dong_ha) if q.startswith("đông hà") else set()
+    assert found(q=q) == expected
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=["many-words", "long-word", "repeated-words", "like-wildcards"])
+def test_a_hostile_query_gets_an_answer_from_the_page_and_the_api(world: World, q: str) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/needs/", {"q": q})
+    api = client.get("/api/v1/needs", {"q": q})
+    points = client.get("/api/v1/needs/points", {"q": q})
+    assert (page.status_code, api.status_code, points.status_code) == (200, 200, 200)
+    expected = codes(world.dong_ha) if q.startswith("đông hà") else set()
+    assert {n["code"] for n in api.json()["items"]} == expected
+    assert {p["code"] for p in points.json()["items"]} == expected
+    assert f"{len(expected)} need" in page.content.decode()
+
+
+def test_only_the_first_words_of_a_long_query_are_searched(world: World) -> None:
+    # Eight words at most, counted after splitting on punctuation too: the ninth ("hue") would
+    # exclude every need of Quảng Trị.
+    assert found(q="quang-tri-quang-tri-quang-tri-quang-tri-hue") == codes(world.dong_ha, world.gio_linh)

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.forms import modelform_factory
 from django.test import Client
 
-from cuutro.accounts.models import ApiToken
+from cuutro.accounts.models import ApiToken, User
 from cuutro.accounts.services import token_authenticate
 from cuutro.audit.models import AuditEvent
 from tests.conftest import Cast
@@ -35,7 +36,7 @@ def me(secret: str) -> Any:
 
 def every_stored_value() -> str:
     """Every row of every table, as text: the place a leaked secret would show up."""
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - table names from introspection
@@ -158,3 +159,66 @@ def test_using_a_token_records_when_it_was_last_used(cast: Cast) -> None:
     me(secret)
 
     assert ApiToken.objects.get().last_used_at is not None
+
+
+# --- the admin shows tokens but cannot change them --------------------------------------------
+
+
+@pytest.fixture
+def admin_client(cast: Cast) -> Client:
+    boss = User.objects.create_superuser(username="boss", password="x", email="boss@example.org")
+    return cast.client_for(boss)
+
+
+def test_the_token_admin_shows_a_token_without_any_editable_field(cast: Cast, admin_client: Client) -> None:
+    create_token("officer", "--name", "IOC feed")
+    revoke_token("--user", "officer")
+    token = ApiToken.objects.get()
+
+    response = admin_client.get(f"/admin/accounts/apitoken/{token.pk}/change/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert token.prefix in page
+    assert "IOC feed" in page
+    for field in ["revoked_at", "revoked_at_0", "name", "user", "prefix"]:
+        assert f'name="{field}"' not in page
+    assert 'name="_save"' not in page
+
+
+def test_posting_to_the_token_admin_cannot_bring_a_revoked_token_back(cast: Cast, admin_client: Client) -> None:
+    secret = create_token("officer")
+    revoke_token("--user", "officer", "--reason", "laptop stolen")
+    token = ApiToken.objects.get()
+    revoked_at = token.revoked_at
+
+    response = admin_client.post(
+        f"/admin/accounts/apitoken/{token.pk}/change/",
+        {"name": "revived", "revoked_at_0": "", "revoked_at_1": "", "revoked_at": ""},
+    )
+
+    assert response.status_code == 403
+    token.refresh_from_db()
+    assert (token.revoked_at, token.name) == (revoked_at, "")
+    assert me(secret).status_code == 401
+    assert token_authenticate(secret=secret) is None
+
+
+def test_the_token_admin_cannot_add_or_delete_tokens(cast: Cast, admin_client: Client) -> None:
+    create_token("officer")
+    token = ApiToken.objects.get()
+
+    assert admin_client.get("/admin/accounts/apitoken/add/").status_code == 403
+    assert admin_client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
+    listing = admin_client.post(
+        "/admin/accounts/apitoken/", {"action": "delete_selected", "_selected_action": [str(token.pk)], "post": "yes"}
+    )
+    assert listing.status_code in {200, 302}
+    assert ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).exists()
+
+
+def test_no_form_can_set_when_a_token_was_revoked() -> None:
+    form_class = modelform_factory(ApiToken, fields="__all__")
+
+    assert "revoked_at" not in form_class.base_fields
+    assert "key_hash" not in form_class.base_fields

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from cuutro.audit.models import AuditEvent
 from cuutro.needs.models import Need, NeedPhoto
 from tests.conftest import SECRET_NAME
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    # Uploaded evidence photos go to a throw-away folder, never to the real var/media.
+    settings.MEDIA_ROOT = tmp_path
 
 
 def form_data(area_code: str, **overrides: Any) -> dict[str, Any]:
@@ -166,7 +177,14 @@ def test_evidence_photos_are_served_only_to_officers_in_scope(cast: Any, make_ne
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert cast.client_for(cast.officer_b).get(url).status_code == 404
-    assert f"/photos/{photo.pk}/" not in cast.client_for(cast.outsider).get(f"/needs/{need.code}/").content.decode()
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    for user in [cast.donor, cast.org_member, cast.outsider]:
+        response = cast.client_for(user).get(url)
+        assert response.status_code == 403, user.username
+        assert not response.streaming
+        assert b"PNG" not in response.content
 
 
 def test_a_province_member_works_across_the_province(cast: Any, make_need: Any) -> None:
@@ -177,3 +195,42 @@ def test_a_province_member_works_across_the_province(cast: Any, make_need: Any) 
     need_b.refresh_from_db()
     assert need_b.status == "verified"
     assert need_b.verified_by == cast.province_member
+
+
+def test_the_queue_costs_no_extra_query_per_waiting_need(cast: Any, make_need: Any, django_assert_max_num_queries: Any) -> None:
+    client = cast.client_for(cast.verifier)
+    make_need("submitted")
+    with CaptureQueriesContext(connection) as one_need:
+        assert client.get("/officer/").status_code == 200
+    for _ in range(9):
+        make_need("submitted")
+    with django_assert_max_num_queries(len(one_need)):
+        page = client.get("/officer/").content.decode()
+    assert page.count(cast.officer.full_name) == 10  # "Recorded by" on every row
+
+
+def empty_row_colspan(page: str) -> int:
+    match = re.search(r'<td colspan="(\d+)">No needs yet.</td>', page)
+    assert match, "no empty row"
+    return int(match.group(1))
+
+
+def header_cells(page: str, heading: str) -> int:
+    section = page.split(heading, 1)[1]
+    return section.split("</thead>", 1)[0].count("<th>")
+
+
+def test_the_empty_row_spans_every_column_of_the_list(cast: Any) -> None:
+    commune = cast.client_for(cast.officer).get("/officer/").content.decode()
+    province = cast.client_for(cast.province_member).get("/officer/").content.decode()
+    # A commune officer has no commune column; a province member does.
+    assert empty_row_colspan(commune) == header_cells(commune, "All needs in your area") == 3
+    assert empty_row_colspan(province) == header_cells(province, "All needs in your area") == 4
+
+
+def test_the_queue_heading_counts_every_waiting_need_not_only_those_shown(cast: Any, make_need: Any) -> None:
+    for _ in range(51):
+        make_need("submitted")
+    page = cast.client_for(cast.verifier).get("/officer/").content.decode()
+    assert "Waiting for your verification (51)" in page
+    assert "Showing the most urgent 50 needs" in page

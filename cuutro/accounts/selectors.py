@@ -21,10 +21,6 @@ def user_role_assignments(*, user: Any) -> list[RoleAssignment]:
     return cached
 
 
-def user_has_role(*, user: Any, roles: set[Role] | set[str]) -> bool:
-    return any(a.role in roles for a in user_role_assignments(user=user))
-
-
 def officer_scopes(*, user: Any) -> list[Area]:
     """Areas whose subtree this user administers as an official (province or commune)."""
     return [a.area for a in user_role_assignments(user=user) if a.role in AREA_ROLES and a.area is not None]
@@ -37,10 +33,6 @@ def is_officer(*, user: Any) -> bool:
 def area_in_scope(*, user: Any, area: Area) -> bool:
     """True when ``area`` lies in the subtree of one of the user's official roles."""
     return any(scope.contains(area) for scope in officer_scopes(user=user))
-
-
-def scope_paths(*, user: Any) -> list[str]:
-    return [scope.path for scope in officer_scopes(user=user)]
 
 
 def user_organisations(*, user: Any) -> list[Organisation]:

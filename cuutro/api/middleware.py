@@ -12,7 +12,9 @@ API_PREFIX = "/api/"
 def api_language(request: HttpRequest) -> str:
     """API clients get Vietnamese only when they ask for it; every other client gets English."""
     header = request.headers.get("Accept-Language", "")
-    for lang, _quality in parse_accept_lang_header(header):
+    for lang, quality in parse_accept_lang_header(header):
+        if quality <= 0:  # "vi;q=0" means "not Vietnamese"
+            continue
         if lang.lower().startswith("vi"):
             return "vi"
         if lang != "*":

@@ -8,12 +8,21 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, PlainSerializer
+from pydantic import AfterValidator, Field, PlainSerializer
 
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL: refuse it here with a 422 instead of failing in the database.
+    if "\x00" in value:
+        raise ValueError("NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 # Quantities are exact decimals inside; JSON gets a plain number (whole numbers as integers).
 Quantity = Annotated[Decimal, PlainSerializer(_number, return_type=int | float)]
@@ -119,34 +128,34 @@ class NeedPointsOut(Schema):
 
 
 class NeedItemIn(Schema):
-    item: str = Field(description="catalogue item code, e.g. rice, roofing-sheet, cash-house-repair")
+    item: Text = Field(description="catalogue item code, e.g. rice, roofing-sheet, cash-house-repair")
     quantity: Decimal
 
 
 class BeneficiaryIn(Schema):
-    full_name: str = Field(max_length=150)
-    id_number: str = Field("", max_length=20)
-    phone: str = Field("", max_length=20)
-    address: str = Field("", max_length=255)
+    full_name: Text = Field(max_length=150)
+    id_number: Text = Field("", max_length=20)
+    phone: Text = Field("", max_length=20)
+    address: Text = Field("", max_length=255)
     household_size: int | None = None
 
 
 class NeedIn(Schema):
-    area: str = Field(description="code of the commune / ward")
+    area: Text = Field(description="code of the commune / ward")
     kind: Literal["household", "community", "institution"]
     urgency: Literal["low", "medium", "high", "critical"]
-    description: str = Field(max_length=4000)
+    description: Text = Field(max_length=4000)
     items: list[NeedItemIn] = Field(min_length=1, max_length=50)
     beneficiary: BeneficiaryIn | None = None
-    village: str | None = None
+    village: Text | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    campaign: str | None = None
+    campaign: Text | None = None
     submit: bool = Field(False, description="submit for verification straight away")
 
 
 class ReasonIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class OfficerNeedOut(NeedOut):

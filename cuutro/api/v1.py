@@ -61,11 +61,39 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def schema_message(error_type: str) -> str:
+    """Our own, translated words for pydantic's error types (its messages are English only)."""
+    messages = {
+        "missing": _("This field is required."),
+        "string_too_long": _("This text is too long."),
+        "string_type": _("Enter text."),
+        "too_short": _("Add at least one entry."),
+        "too_long": _("There are too many entries."),
+        "literal_error": _("Choose one of the documented values."),
+        "enum": _("Choose one of the documented values."),
+        "greater_than_equal": _("This number is out of range."),
+        "less_than_equal": _("This number is out of range."),
+        "greater_than": _("This number is out of range."),
+        "less_than": _("This number is out of range."),
+        "bool_parsing": _("Enter true or false."),
+        "bool_type": _("Enter true or false."),
+        "json_invalid": _("The request body is not valid JSON."),
+        "list_type": _("Enter a list."),
+        "model_attributes_type": _("Enter an object with the documented fields."),
+        "dict_type": _("Enter an object with the documented fields."),
+        "model_type": _("Enter an object with the documented fields."),
+    }
+    numeric = ("decimal", "float", "int", "finite_number")
+    if error_type.startswith(numeric):
+        return _("Enter a number.")
+    return messages.get(error_type, _("This value is not valid."))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for item in exc.errors:
-        fields.setdefault(_loc(item.get("loc", ())), []).append(str(item.get("msg", "")))
+        fields.setdefault(_loc(item.get("loc", ())), []).append(schema_message(str(item.get("type", ""))))
     return error(request, 422, "invalid", _("The request is not valid. Check the fields listed."), fields)
 
 
@@ -277,18 +305,10 @@ def needs_create(request: HttpRequest, payload: s.NeedIn) -> Status[dict[str, An
 @api.put("/needs/{code}", response=s.OfficerNeedOut, auth=TOKEN, tags=["officers"], summary="Edit a need")
 def needs_update(request: HttpRequest, code: str, payload: s.NeedIn) -> dict[str, Any]:
     need = needs_selectors.need_get_for_officer(user=request.user, code=code)
-    need = needs_services.need_update(actor=request.user, need=need, data=_need_data(payload))
-    if payload.submit:
-        need = needs_services.need_submit(actor=request.user, need=need)
+    need = needs_services.need_update(actor=request.user, need=need, data=_need_data(payload), submit=payload.submit)
     return _reload(request, need)
 
 
-TRANSITIONS = {
-    "submit": needs_services.need_submit,
-    "verify": needs_services.need_verify,
-    "reject": needs_services.need_reject,
-    "cancel": needs_services.need_cancel,
-}
 
 
 @api.post(
@@ -299,7 +319,7 @@ TRANSITIONS = {
     summary="Move a need through its workflow: submit, verify, reject or cancel",
 )
 def needs_transition(request: HttpRequest, code: str, action: str, payload: s.ReasonIn | None = None) -> dict[str, Any]:
-    transition = TRANSITIONS.get(action)
+    transition = needs_services.NEED_TRANSITIONS.get(action)
     if transition is None:
         raise Http404
     need = needs_selectors.need_get_for_officer(user=request.user, code=code)

@@ -51,7 +51,7 @@ def fill_english(locale_dir: Path = LOCALE_DIR) -> int:
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
             entry.msgstr_plural = {}
-        if entry.msgid_plural and not all(entry.msgstr_plural.values()):
+        if entry.msgid_plural and (not entry.msgstr_plural or not all(entry.msgstr_plural.values())):
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
             filled += 1
         elif not entry.msgid_plural and not entry.msgstr:

@@ -3,9 +3,12 @@ touching the models module, which also holds the private beneficiary table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import npgettext, pgettext_lazy
 
 
 class Unit(models.TextChoices):
@@ -19,6 +22,33 @@ class Unit(models.TextChoices):
     BOX = "box", pgettext_lazy("unit", "box")
     BAG = "bag", pgettext_lazy("unit", "bag")
     SEEDLING = "seedling", pgettext_lazy("unit", "seedling")
+
+
+# One literal call per unit, so makemessages extracts every singular/plural pair. They have a
+# context of their own ("unit count"): sharing "unit" with the choice labels above would merge
+# singular and plural into one catalogue entry, and the choice labels would go untranslated.
+_UNIT_PLURALS: dict[str, Callable[[int], str]] = {
+    Unit.VND: lambda n: npgettext("unit count", "VND", "VND", n),
+    Unit.KG: lambda n: npgettext("unit count", "kg", "kg", n),
+    Unit.LITRE: lambda n: npgettext("unit count", "litre", "litres", n),
+    Unit.SHEET: lambda n: npgettext("unit count", "sheet", "sheets", n),
+    Unit.PIECE: lambda n: npgettext("unit count", "piece", "pieces", n),
+    Unit.HEAD: lambda n: npgettext("unit count", "head", "head", n),
+    Unit.SET: lambda n: npgettext("unit count", "set", "sets", n),
+    Unit.BOX: lambda n: npgettext("unit count", "box", "boxes", n),
+    Unit.BAG: lambda n: npgettext("unit count", "bag", "bags", n),
+    Unit.SEEDLING: lambda n: npgettext("unit count", "seedling", "seedlings", n),
+}
+
+
+def unit_label(unit: str, quantity: Decimal | int | str) -> str:
+    """The unit's name agreeing with the quantity: "1 sheet", "42 sheets" ("42 tấm" in Vietnamese)."""
+    plural = _UNIT_PLURALS.get(unit)
+    if plural is None:
+        return unit
+    amount = Decimal(quantity)
+    # gettext plural formulas take whole numbers; a fraction (1.5 litres) reads like a plural.
+    return plural(int(amount) if amount == amount.to_integral_value() else 2)
 
 
 class NeedKind(models.TextChoices):

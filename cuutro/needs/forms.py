@@ -46,8 +46,11 @@ class NeedForm(forms.Form):
     address = forms.CharField(label=_("Exact address"), required=False, max_length=255)
     household_size = forms.IntegerField(label=_("People in household"), required=False, min_value=1, max_value=99)
 
-    def __init__(self, *args: Any, communes: list[Area], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, communes: list[Area], editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if editing:
+            # The kind is part of the need's public code (HGĐ-, CĐ-, CS-) and cannot change.
+            self.fields["kind"].disabled = True
         area_field: forms.ChoiceField = self.fields["area"]  # type: ignore[assignment]
         area_field.choices = [(a.code, a.name) for a in communes]
         if len(communes) == 1:

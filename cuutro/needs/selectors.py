@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from cuutro.accounts.selectors import officer_scopes
+from cuutro.audit.models import AuditEvent
 from cuutro.geo.models import Area
 from cuutro.lib.codes import code_key
 from cuutro.lib.text import search_terms
@@ -28,10 +30,14 @@ from cuutro.needs.models import (
     NeedKind,
     NeedStatus,
 )
+from cuutro.needs.permissions import AUTHOR_ACTIONS
 from cuutro.needs.services import SEARCH_WORD_RE
 
 # Household points are rounded to about a kilometre in public: an exact point is an address.
 PUBLIC_HOUSEHOLD_POINT = Decimal("0.01")
+# A search query longer than this is cut, then only its first words are searched for.
+SEARCH_MAX_CHARS = 200
+SEARCH_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -68,21 +74,24 @@ class PublicNeed:
     items: tuple[PublicNeedItem, ...]
 
 
-def _public_point(need: Need) -> tuple[Decimal | None, Decimal | None]:
-    if need.latitude is None or need.longitude is None:
+def _public_point(
+    *, kind: str, latitude: Decimal | None, longitude: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """The point the public may see: the one place where household points are blurred."""
+    if latitude is None or longitude is None:
         return None, None
-    if need.kind == NeedKind.HOUSEHOLD:
+    if kind == NeedKind.HOUSEHOLD:
         return (
-            need.latitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
-            need.longitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
+            latitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
+            longitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
         )
-    return need.latitude, need.longitude
+    return latitude, longitude
 
 
 def need_public_view(need: Need) -> PublicNeed:
     """What the public may see of a need. Expects the relations from ``_public_base``."""
     province = need.area.parent
-    latitude, longitude = _public_point(need)
+    latitude, longitude = _public_point(kind=need.kind, latitude=need.latitude, longitude=need.longitude)
     return PublicNeed(
         code=need.code,
         kind=need.kind,
@@ -154,9 +163,12 @@ def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
         qs = qs.filter(kind=filters.kind)
     if filters.campaign:
         qs = qs.filter(campaign__code=filters.campaign)
-    key = code_key(filters.q)
+    # Anyone can type anything: "a-" * 3000 became 3000 LIKE terms ("Expression tree is too large"
+    # on SQLite) and 100k characters one LIKE pattern that SQLite refuses. Bound both.
+    q = filters.q[:SEARCH_MAX_CHARS]
+    key = code_key(q)
     # Split like the stored key (words only) and match each as a whole word (see _search_key).
-    terms = SEARCH_WORD_RE.findall(" ".join(search_terms(filters.q)))
+    terms = SEARCH_WORD_RE.findall(" ".join(search_terms(q)))[:SEARCH_MAX_WORDS]
     if terms:
         text = Q()
         for term in terms:
@@ -188,11 +200,9 @@ def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[
     )
     points = []
     for row in rows:
-        lat: Decimal = row["latitude"] or Decimal(0)  # never None: filtered above
-        lng: Decimal = row["longitude"] or Decimal(0)
-        if row["kind"] == NeedKind.HOUSEHOLD:
-            lat = lat.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP)
-            lng = lng.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP)
+        lat, lng = _public_point(kind=row["kind"], latitude=row["latitude"], longitude=row["longitude"])
+        if lat is None or lng is None:  # never: filtered above; this keeps the type checker sure
+            continue
         points.append({"code": row["code"], "urgency": row["urgency"], "lat": float(lat), "lng": float(lng)})
     return points
 
@@ -296,10 +306,20 @@ def need_search_for_officer(*, user: Any, filters: NeedFilters) -> QuerySet[Need
 
 
 def verification_queue(*, user: Any) -> QuerySet[Need]:
-    """Submitted needs in scope that this user may verify (not their own), oldest first."""
-    return _with_relations(
-        needs_in_scope(user=user).filter(status=NeedStatus.SUBMITTED).exclude(created_by=user)
-    ).order_by("-urgency_rank", "submitted_at", "pk")
+    """Submitted needs in scope that this user may verify: not ones they recorded, edited or
+    submitted themselves (see ``permissions.can_verify``). Most urgent, then oldest, first."""
+    authored = (
+        AuditEvent.objects.filter(actor=user, target_type="needs.need", action__in=AUTHOR_ACTIONS)
+        .annotate(need_id=Cast("target_id", BigIntegerField()))
+        .values("need_id")
+    )
+    return (
+        _with_relations(
+            needs_in_scope(user=user).filter(status=NeedStatus.SUBMITTED).exclude(created_by=user).exclude(pk__in=authored)
+        )
+        .select_related("created_by")  # the queue shows who recorded each need
+        .order_by("-urgency_rank", "submitted_at", "pk")
+    )
 
 
 def officer_status_counts(*, user: Any) -> dict[str, int]:

@@ -6,6 +6,7 @@ state and records the audit event in one transaction, so an error leaves nothing
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,8 +44,9 @@ MAX_DESCRIPTION = 4000
 MAX_QUANTITY = Decimal("1000000000000")  # 10^12: above any real need, below the column's limit
 ID_NUMBER_RE = re.compile(r"^(\d{9}|\d{12})$")
 PHONE_RE = re.compile(r"^(0|\+84)\d{9,10}$")
-# Long digit runs in public text are almost always an ID or phone number written by mistake.
-DIGIT_RUN_RE = re.compile(r"\d[\d .\-]{7,}\d")
+# Digits with single separators ("0987 654 321", "5.000.000"), to spot phone and ID numbers.
+DIGIT_RUN_RE = re.compile(r"\d(?:[ .\-]?\d)*")
+MONEY_RE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 SEARCH_WORD_RE = re.compile(r"\w+")
 EDITABLE_STATUSES = {NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.REJECTED}
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -198,13 +201,7 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
         if len(beneficiary.full_name) > 150:
             err("beneficiary.full_name", _("The name is too long."))
 
-    # The description is public: refuse it if it carries the beneficiary's identity.
-    if description:
-        folded = fold(description)
-        leaks = DIGIT_RUN_RE.search(description) is not None
-        if beneficiary and len(beneficiary.full_name) >= 4 and fold(beneficiary.full_name) in folded:
-            leaks = True
-        if leaks:
+    if description and identity_in_text(description, beneficiary):
             err(
                 "description",
                 _("The description is public: do not write the beneficiary's name, ID number or phone in it."),
@@ -243,6 +240,34 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
         latitude=latitude,
         longitude=longitude,
         campaign=campaign,
+    )
+
+
+def _looks_like_identity_number(run: str) -> bool:
+    digits = re.sub(r"\D", "", run)
+    if digits.startswith("0") and len(digits) in (10, 11):
+        return True  # mobile or landline number
+    if digits.startswith("84") and len(digits) in (11, 12):
+        return True  # +84 …
+    if len(digits) == 12:
+        return True  # CCCD
+    # 9 digits is an old CMND, unless written as money ("150.000.000").
+    return len(digits) == 9 and not MONEY_RE.match(run)
+
+
+def identity_in_text(text: str, beneficiary: BeneficiaryData | None) -> bool:
+    """True when public ``text`` carries a phone or ID number, or this beneficiary's identity."""
+    if any(_looks_like_identity_number(m.group()) for m in DIGIT_RUN_RE.finditer(text)):
+        return True
+    if beneficiary is None:
+        return False
+    folded = fold(text)
+    digits = re.sub(r"\D", "", text)
+    own_numbers = [re.sub(r"\D", "", n) for n in (beneficiary.phone, beneficiary.id_number)]
+    return (
+        (len(beneficiary.full_name) >= 4 and fold(beneficiary.full_name) in folded)
+        or any(len(n) >= 6 and n in digits for n in own_numbers)
+        or (len(beneficiary.address) >= 8 and fold(beneficiary.address) in folded)
     )
 
 
@@ -305,9 +330,15 @@ def _new_code(kind: str) -> tuple[str, str]:
             return code, key
 
 
-def need_create(*, actor: Any, data: NeedData, submit: bool = False) -> Need:
-    """Record a new need as a draft (or submitted straight away when ``submit``)."""
+def need_create(
+    *, actor: Any, data: NeedData, submit: bool = False, photos: list[UploadedFile] | None = None
+) -> Need:
+    """Record a new need as a draft (or submitted straight away when ``submit``), with its photos.
+
+    Everything, photos included, is checked before anything is written.
+    """
     cleaned = _clean(actor=actor, data=data)
+    prepared = _prepare_photos(photos or [], existing=0)
     for _attempt in range(5):
         code, key = _new_code(cleaned.kind)
         try:
@@ -322,6 +353,7 @@ def need_create(*, actor: Any, data: NeedData, submit: bool = False) -> Need:
                 )
                 if submit:
                     _transition(need, actor=actor, to=NeedStatus.SUBMITTED, action="submitted")
+                _store_photos(need, actor=actor, prepared=prepared)
                 return need
         except IntegrityError:
             # Two officers drew the same random code at the same instant: draw again.
@@ -331,9 +363,33 @@ def need_create(*, actor: Any, data: NeedData, submit: bool = False) -> Need:
     raise RuntimeError("could not allocate a unique need code")
 
 
+def _content(need: Need) -> dict[str, Any]:
+    """A need's editable content, to name what an edit changed (values of private fields are
+    compared but never written to the log)."""
+    beneficiary = Beneficiary.objects.filter(need=need).values(
+        "full_name", "id_number", "phone", "address", "household_size"
+    ).first()
+    return {
+        "area": need.area_id,
+        "village": need.village_id,
+        "urgency": need.urgency,
+        "description": need.description,
+        "campaign": need.campaign_id,
+        "location": (need.latitude, need.longitude),
+        "items": sorted((i.item_id, i.quantity) for i in NeedItem.objects.filter(need=need)),
+        "beneficiary": beneficiary,
+    }
+
+
 @transaction.atomic
-def need_update(*, actor: Any, need: Need, data: NeedData) -> Need:
-    need = Need.objects.select_for_update().get(pk=need.pk)
+def need_update(
+    *, actor: Any, need: Need, data: NeedData, submit: bool = False, photos: list[UploadedFile] | None = None
+) -> Need:
+    """Edit a draft, returned or submitted need (and send it for verification when ``submit``).
+
+    One transaction: a refused submit leaves the edit unsaved too.
+    """
+    need = _locked(need)
     if not can_manage_needs_in(user=actor, area=need.area):
         raise PermissionDenied(_("You can only edit needs in your own commune or province."))
     if need.status not in EDITABLE_STATUSES:
@@ -342,11 +398,20 @@ def need_update(*, actor: Any, need: Need, data: NeedData) -> Need:
     if cleaned.kind != need.kind:
         # The public code carries the kind; changing it would silently break printed codes.
         raise ValidationError({"kind": [_("The kind of a recorded need cannot change; cancel it and record a new one.")]})
+    prepared = _prepare_photos(photos or [], existing=need.photos.count())
+    before = _content(need)
     _apply(need, cleaned)
     need.search_key = _search_key(need, cleaned.items)
     need.save()
     _write_children(need, cleaned)
-    audit_record(actor=actor, action="needs.need.edited", target=need, data={"status": need.status})
+    after = _content(need)
+    changed = sorted(key for key in after if after[key] != before[key])
+    if changed:
+        audit_record(actor=actor, action="needs.need.edited", target=need, data={"status": need.status, "changed": changed})
+    if submit and need.status != NeedStatus.SUBMITTED:
+        need_submit(actor=actor, need=need)
+        need.refresh_from_db()
+    _store_photos(need, actor=actor, prepared=prepared)
     return need
 
 
@@ -411,7 +476,7 @@ def need_verify(*, actor: Any, need: Need, reason: str = "") -> Need:
     if not can_manage_needs_in(user=actor, area=need.area):
         raise PermissionDenied(_("You can only verify needs in your own commune or province."))
     if not can_verify(user=actor, need=need):
-        raise PermissionDenied(_("You recorded this need, so another officer must verify it."))
+        raise PermissionDenied(_("You recorded, edited or submitted this need, so another officer must verify it."))
     if need.status != NeedStatus.SUBMITTED:
         raise need_state_error(need, "verify")
     return _transition(need, actor=actor, to=NeedStatus.VERIFIED, action="verified", reason=reason.strip())
@@ -424,7 +489,7 @@ def need_reject(*, actor: Any, need: Need, reason: str) -> Need:
     if not can_manage_needs_in(user=actor, area=need.area):
         raise PermissionDenied(_("You can only review needs in your own commune or province."))
     if not can_verify(user=actor, need=need):
-        raise PermissionDenied(_("You recorded this need, so another officer must review it."))
+        raise PermissionDenied(_("You recorded, edited or submitted this need, so another officer must review it."))
     reason = _require_reason(reason)
     if need.status != NeedStatus.SUBMITTED:
         raise need_state_error(need, "reject")
@@ -442,9 +507,29 @@ def need_cancel(*, actor: Any, need: Need, reason: str) -> Need:
     return _transition(need, actor=actor, to=NeedStatus.CANCELLED, action="cancelled", reason=reason)
 
 
-def _check_photo(upload: UploadedFile) -> str:
-    """Decode the file to be sure it is a photo; returns the file extension to store."""
-    from PIL import Image, UnidentifiedImageError
+@dataclass(frozen=True)
+class _PreparedPhoto:
+    content: bytes
+    extension: str
+
+
+PHOTO_MAX_SIDE = 2000  # px: plenty to judge damage, light enough for a commune's 3G link
+PHOTO_MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
+
+
+def _not_a_photo() -> ValidationError:
+    return ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]})
+
+
+def _prepare_photo(upload: UploadedFile) -> _PreparedPhoto:
+    """Decode the upload, then re-encode it without metadata.
+
+    Re-encoding proves it is a picture and drops EXIF, whose GPS tags and camera owner name
+    would otherwise travel with a photo of someone's home.
+    """
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if upload.size is None or upload.size > settings.EVIDENCE_PHOTO_MAX_BYTES:
         raise ValidationError(
@@ -452,16 +537,52 @@ def _check_photo(upload: UploadedFile) -> str:
         )
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]}) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                if image_format not in PHOTO_FORMATS or image.width * image.height > PHOTO_MAX_PIXELS:
+                    raise _not_a_photo()
+                image.load()
+                picture = ImageOps.exif_transpose(image)
+                picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
+                    picture = picture.convert("RGB")
+                buffer = io.BytesIO()
+                picture.save(buffer, format=image_format, **({"quality": 85} if image_format != "PNG" else {}))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _not_a_photo() from None
     finally:
         upload.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]})
-    return PHOTO_FORMATS[image_format]
+    return _PreparedPhoto(content=buffer.getvalue(), extension=PHOTO_FORMATS[image_format])
+
+
+def _prepare_photos(uploads: list[UploadedFile], *, existing: int) -> list[_PreparedPhoto]:
+    if existing + len(uploads) > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("A need can have at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    return [_prepare_photo(upload) for upload in uploads]
+
+
+def _store_photos(need: Need, *, actor: Any, prepared: list[_PreparedPhoto]) -> list[NeedPhoto]:
+    """Write the photos as the last step of the caller's transaction.
+
+    Files are not transactional: if anything fails after a file is written, the written files are
+    deleted again, so a failed save leaves no picture of a family's home behind on disk.
+    """
+    photos: list[NeedPhoto] = []
+    try:
+        for photo in prepared:
+            stored = NeedPhoto(need=need, uploaded_by=actor)
+            stored.image.save(f"photo.{photo.extension}", ContentFile(photo.content), save=False)
+            photos.append(stored)
+            stored.save()
+        if photos:
+            audit_record(actor=actor, action="needs.need.photos_added", target=need, data={"count": len(photos)})
+    except BaseException:
+        for stored in photos:
+            stored.image.delete(save=False)
+        raise
+    return photos
 
 
 @transaction.atomic
@@ -470,13 +591,14 @@ def need_photos_add(*, actor: Any, need: Need, uploads: list[UploadedFile]) -> l
     need = _locked(need)
     if not can_manage_needs_in(user=actor, area=need.area):
         raise PermissionDenied(_("You can only add photos to needs in your own commune or province."))
-    if need.photos.count() + len(uploads) > MAX_PHOTOS:
-        raise ValidationError({"photos": [_("A need can have at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
-    extensions = [_check_photo(upload) for upload in uploads]
-    photos = []
-    for upload, extension in zip(uploads, extensions, strict=True):
-        upload.name = f"photo.{extension}"
-        photos.append(NeedPhoto.objects.create(need=need, image=upload, uploaded_by=actor))
-    if photos:
-        audit_record(actor=actor, action="needs.need.photos_added", target=need, data={"count": len(photos)})
-    return photos
+    prepared = _prepare_photos(uploads, existing=need.photos.count())
+    return _store_photos(need, actor=actor, prepared=prepared)
+
+
+# The workflow's transitions by name, for the web screens and the API alike.
+NEED_TRANSITIONS = {
+    "submit": need_submit,
+    "verify": need_verify,
+    "reject": need_reject,
+    "cancel": need_cancel,
+}

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from cuutro.needs.forms import (
     initial_from_need,
     need_data_from_forms,
 )
-from cuutro.needs.models import Need, NeedStatus
+from cuutro.needs.models import NeedStatus
 from cuutro.needs.permissions import can_verify
 
 
@@ -63,11 +62,13 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.need_search_for_officer(user=request.user, filters=filters), 20).get_page(
         request.GET.get("page")
     )
+    queue = selectors.verification_queue(user=request.user)
     return render(
         request,
         "needs/officer_home.html",
         {
-            "queue": selectors.verification_queue(user=request.user)[:50],
+            "queue": queue[:50],
+            "queue_count": queue.count(),
             "counts": selectors.officer_status_counts(user=request.user),
             "page": page,
             "filters": filters,
@@ -77,12 +78,6 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "single_commune": len(_scope_communes(request.user)) == 1,
         },
     )
-
-
-def _save_photos(request: HttpRequest, need: Need, photos_form: PhotosForm) -> None:
-    uploads = photos_form.cleaned_data.get("photos") or []
-    if uploads:
-        services.need_photos_add(actor=request.user, need=need, uploads=uploads)
 
 
 @officer_required
@@ -95,14 +90,12 @@ def need_create(request: HttpRequest) -> HttpResponse:
     general_errors: list[str] = []
     if request.method == "POST" and form.is_valid() and items.is_valid() and photos_form.is_valid():
         try:
-            # Need and photos together: a bad photo must not leave a need behind without it.
-            with transaction.atomic():
-                need = services.need_create(
-                    actor=request.user,
-                    data=need_data_from_forms(form, items),
-                    submit="submit" in request.POST,
-                )
-                _save_photos(request, need, photos_form)
+            need = services.need_create(
+                actor=request.user,
+                data=need_data_from_forms(form, items),
+                submit="submit" in request.POST,
+                photos=photos_form.cleaned_data.get("photos") or [],
+            )
         except ValidationError as exc:
             general_errors = attach_service_errors(exc, form, items)
             if "photos" in exc.message_dict:
@@ -129,17 +122,19 @@ def need_edit(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("needs:officer_need", code=need.code)
     initial, initial_items = initial_from_need(need)
     communes = _scope_communes(request.user)
-    form = NeedForm(request.POST or None, initial=initial, communes=communes)
+    form = NeedForm(request.POST or None, initial=initial, communes=communes, editing=True)
     items = NeedItemFormSet(request.POST or None, initial=initial_items, prefix="items")
     photos_form = PhotosForm(request.POST or None, request.FILES or None)
     general_errors: list[str] = []
     if request.method == "POST" and form.is_valid() and items.is_valid() and photos_form.is_valid():
         try:
-            with transaction.atomic():
-                need = services.need_update(actor=request.user, need=need, data=need_data_from_forms(form, items))
-                _save_photos(request, need, photos_form)
-                if "submit" in request.POST and need.status != NeedStatus.SUBMITTED:
-                    need = services.need_submit(actor=request.user, need=need)
+            need = services.need_update(
+                actor=request.user,
+                need=need,
+                data=need_data_from_forms(form, items),
+                submit="submit" in request.POST,
+                photos=photos_form.cleaned_data.get("photos") or [],
+            )
         except ValidationError as exc:
             general_errors = attach_service_errors(exc, form, items)
             if "photos" in exc.message_dict:
@@ -176,31 +171,30 @@ def officer_need(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-TRANSITIONS: dict[str, tuple[Any, Any]] = {
-    "submit": (services.need_submit, gettext_lazy("Need %(code)s was sent for verification.")),
-    "verify": (services.need_verify, gettext_lazy("Need %(code)s is verified and now public.")),
-    "reject": (services.need_reject, gettext_lazy("Need %(code)s was returned to its author.")),
-    "cancel": (services.need_cancel, gettext_lazy("Need %(code)s was cancelled.")),
+TRANSITION_MESSAGES = {
+    "submit": gettext_lazy("Need %(code)s was sent for verification."),
+    "verify": gettext_lazy("Need %(code)s is verified and now public."),
+    "reject": gettext_lazy("Need %(code)s was returned to its author."),
+    "cancel": gettext_lazy("Need %(code)s was cancelled."),
 }
 
 
 @officer_required
 @require_POST
 def need_transition(request: HttpRequest, code: str, action: str) -> HttpResponse:
-    if action not in TRANSITIONS:
+    if action not in services.NEED_TRANSITIONS:
         raise Http404
     need = selectors.need_get_for_officer(user=request.user, code=code)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    service, success = TRANSITIONS[action]
     try:
-        service(actor=request.user, need=need, reason=reason)
+        services.NEED_TRANSITIONS[action](actor=request.user, need=need, reason=reason)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except services.NeedStateError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, str(success) % {"code": need.code})
+        messages.success(request, str(TRANSITION_MESSAGES[action]) % {"code": need.code})
     if action == "verify" or action == "reject":
         return redirect("needs:officer_home")
     return redirect("needs:officer_need", code=need.code)

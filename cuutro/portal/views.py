@@ -4,12 +4,15 @@ cannot reach them. Every page renders fully without JavaScript."""
 from __future__ import annotations
 
 import csv
+from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -96,6 +99,13 @@ def need_search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _points_url(filters: needs.NeedFilters) -> str:
+    """The API only knows ``area``: the page's province/commune selects are resolved into it."""
+    params = {name: value for name, value in asdict(filters).items() if value}
+    url = reverse("api-v1:needs_points")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
 @require_GET
 def need_map(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
@@ -104,6 +114,7 @@ def need_map(request: HttpRequest) -> HttpResponse:
         "portal/map.html",
         {
             **_filter_context(request, filters),
+            "points_url": _points_url(filters),
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         },
@@ -132,17 +143,30 @@ EXPORT_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that starts like a formula (=HYPERLINK(…), +, -, @; tab and CR can
+# hide one). Descriptions and names are typed by officers, so any text cell may start so.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading ' so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value  # numbers (quantities are never negative) and dates stay as they are
+
+
 def _export_rows(filters: needs.NeedFilters) -> Any:
     yield EXPORT_COLUMNS
     qs = needs.need_search_public(filters=filters)[:EXPORT_MAX_ROWS]
     for need in qs.iterator(chunk_size=500):
         view = needs.need_public_view(need)
         for item in view.items:
-            yield [
+            row = [
                 view.code, view.province_name, view.commune_name, view.village_name, view.kind, view.urgency,
                 view.status, view.campaign_name, item.item_code, item.item_name, item.unit, item.quantity,
                 item.remaining, view.verified_at.isoformat() if view.verified_at else "", view.description,
             ]
+            yield [_csv_safe(cell) for cell in row]
 
 
 @require_GET

@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from cuutro.lib.formats import group_thousands
+from cuutro.needs.choices import unit_label
 
 register = template.Library()
 
@@ -17,6 +18,14 @@ def qty(value: Decimal | int | None) -> str:
         return ""
     sep = "," if (get_language() or "vi").startswith("en") else "."
     return group_thousands(Decimal(value), sep=sep)
+
+
+@register.filter
+def with_unit(value: Decimal | int | None, unit: str) -> str:
+    """``{{ item.remaining|with_unit:item.unit }}``: "42 sheets" in English, "42 tấm" in Vietnamese."""
+    if value is None or value == "":
+        return ""
+    return f"{qty(value)} {unit_label(unit, value)}"
 
 
 @register.filter
