@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
 from cuutro.accounts.models import ApiToken, Organisation, RoleAssignment, User
+from cuutro.audit.admin import ReadOnlyAdmin
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -43,18 +44,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     fields = readonly_fields = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
 
     # Tokens are created with `manage.py create_token` (so the secret is shown once) and revoked with
     # `manage.py revoke_token` (so the revocation is audited); an editable `revoked_at` could silently
     # bring a revoked token back to life.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
