@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from cuutro.api.middleware import API_PREFIX, api_language
+from cuutro.lib.public_cache import response_key, store_response, stored_response
 
 
 class RejectControlCharactersMiddleware:
@@ -26,3 +31,34 @@ class RejectControlCharactersMiddleware:
                 return JsonResponse({"error": {"code": "invalid", "message": message, "fields": {}}}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+# Where @cache_public views live: other paths skip the lookup (a miss costs a cache round trip).
+PUBLIC_PREFIXES = ("/needs/", "/api/v1/needs", "/api/v1/areas", "/api/v1/catalogue")
+
+
+class PublicCacheMiddleware:
+    """Serve anonymous reads of ``@cache_public`` views from the public cache.
+
+    It sits before the session, authentication and CSRF middleware so that a hit skips them: a
+    request with a session cookie (a logged-in person, or anyone the site has set state for)
+    always goes the full way and is never stored.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        personal = settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+        public_path = request.path == "/" or request.path.startswith(PUBLIC_PREFIXES)
+        if request.method != "GET" or personal or not public_path:
+            return self.get_response(request)
+        api = request.path.startswith(API_PREFIX)
+        language = api_language(request) if api else translation.get_language_from_request(request)
+        key = response_key(language=language, full_path=request.get_full_path())
+        hit = stored_response(key)
+        if hit is not None:
+            return hit
+        response = self.get_response(request)
+        store_response(key, response)
+        return response

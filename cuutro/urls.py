@@ -6,7 +6,6 @@ urlpatterns = [
     path("officer/", include("cuutro.needs.urls")),
     path("accounts/", include("cuutro.accounts.urls")),
     path("api/v1/", include("cuutro.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

@@ -37,6 +37,17 @@ def ensure_catalogue() -> None:
     seed.seed(django_apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: cached public pages must not leak between tests."""
+    from django.core.cache import cache
+
+    from cuutro.lib.public_cache import reset_local
+
+    cache.clear()
+    reset_local()
+
+
 @dataclass
 class Cast:
     province: Area  # Tỉnh Quảng Trị

@@ -19,7 +19,7 @@ from cuutro.lib.text import fold
 from tests.conftest import SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE
 
 SECRETS = [SECRET_NAME, SECRET_ID, SECRET_PHONE, SECRET_ADDRESS, fold(SECRET_NAME), SECRET_NAME.upper()]
-NOT_PUBLIC = ("/admin/", "/officer/", "/accounts/logout/", "/i18n/")
+NOT_PUBLIC = ("/admin/", "/officer/", "/accounts/logout/", "/lang/")
 MAX_PAGES = 400
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -20,6 +21,7 @@ from cuutro.accounts.services import token_authenticate
 from cuutro.api import schemas as s
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
+from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs_selectors
 from cuutro.needs import services as needs_services
 from cuutro.needs.selectors import NeedFilters, PublicNeed, need_public_view
@@ -180,6 +182,7 @@ def area_out(area: Area) -> dict[str, Any]:
 
 
 @api.get("/areas", response=list[s.AreaOut], tags=["public"], summary="Administrative areas, one level at a time")
+@decorate_view(cache_public)
 def areas(request: HttpRequest, parent: str | None = None) -> list[dict[str, Any]]:
     parent_area = None
     if parent:
@@ -190,6 +193,7 @@ def areas(request: HttpRequest, parent: str | None = None) -> list[dict[str, Any
 
 
 @api.get("/catalogue", response=list[s.CatalogueItemOut], tags=["public"], summary="Items that can be needed")
+@decorate_view(cache_public)
 def catalogue(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -221,14 +225,15 @@ def _filters(query: NeedQuery) -> NeedFilters:
 
 
 @api.get("/needs", response=s.NeedListOut, tags=["public"], summary="Search published needs")
+@decorate_view(cache_public)
 def needs_list(
     request: HttpRequest,
     filters: Query[NeedQuery],
     limit: int = Query(20, ge=1, le=settings.CUUTRO_API_MAX_LIMIT),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
-    qs = needs_selectors.need_search_public(filters=_filters(filters))
-    return {"count": qs.count(), "items": [need_out(need_public_view(n)) for n in qs[offset : offset + limit]]}
+    needs = needs_selectors.need_list_public(filters=_filters(filters))
+    return {"count": needs.count(), "items": [need_out(view) for view in needs[offset : offset + limit]]}
 
 
 @api.get(
@@ -238,6 +243,7 @@ def needs_list(
     summary="Map points of published needs",
     url_name="needs_points",
 )
+@decorate_view(cache_public)
 def needs_points(
     request: HttpRequest, filters: Query[NeedQuery], limit: int = Query(5000, ge=1, le=20000)
 ) -> dict[str, Any]:
@@ -246,6 +252,7 @@ def needs_points(
 
 
 @api.get("/needs/{code}", response=s.NeedOut, tags=["public"], summary="One published need")
+@decorate_view(cache_public)
 def needs_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     need = needs_selectors.need_get_public(code=code)
     if need is None:

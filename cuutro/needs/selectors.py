@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -19,6 +21,7 @@ from cuutro.accounts.selectors import officer_scopes
 from cuutro.audit.models import AuditEvent
 from cuutro.geo.models import Area
 from cuutro.lib.codes import code_key
+from cuutro.lib.public_cache import cached_value
 from cuutro.lib.text import search_terms
 from cuutro.needs.models import (
     PUBLIC_STATUSES,
@@ -149,7 +152,7 @@ class NeedFilters:
 
 def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
     if filters.area:
-        area = Area.objects.filter(code=filters.area).only("path").first()
+        area = Area.objects.filter(code=filters.area).only("path", "level").first()
         if area is None:
             return qs.none()
         qs = qs.filter(area_path__startswith=area.path) if area.level != "village" else qs.filter(village=area)
@@ -170,9 +173,13 @@ def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
     # Split like the stored key (words only) and match each as a whole word (see _search_key).
     terms = SEARCH_WORD_RE.findall(" ".join(search_terms(q)))[:SEARCH_MAX_WORDS]
     if terms:
-        text = Q()
-        for term in terms:
-            text &= Q(search_key__contains=f" {term} ")
+        if connection.vendor == "postgresql":
+            # Same meaning as the LIKE below, served by the GIN index of migration 0004.
+            text = Q(RawSQL("search_tsv @@ plainto_tsquery('simple', %s)", [" ".join(terms)], output_field=BooleanField()))
+        else:
+            text = Q()
+            for term in terms:
+                text &= Q(search_key__contains=f" {term} ")
         # A pasted code (with or without Đ) finds its need directly.
         qs = qs.filter(text | Q(code_key=key)) if key else qs.filter(text)
     return qs
@@ -183,6 +190,43 @@ def need_search_public(*, filters: NeedFilters) -> QuerySet[Need]:
     if filters.status and filters.status not in PUBLIC_STATUSES:
         return Need.objects.none()
     return _with_relations(_apply_filters(_public_base(), filters).order_by("-urgency_rank", "-verified_at", "-pk"))
+
+
+class PublicNeedList:
+    """Published needs matching the filters as a lazy, sliceable sequence of ``PublicNeed``.
+
+    Django's Paginator and the API slice it. A slice first fetches only the ids of its page (the
+    sort touches the needs table alone), then loads those few needs with their relations; the
+    count is cached per public data version, as it repeats the whole search.
+    """
+
+    def __init__(self, filters: NeedFilters) -> None:
+        self.filters = filters
+        self._count: int | None = None
+
+    def _matching(self) -> QuerySet[Need]:
+        if self.filters.status and self.filters.status not in PUBLIC_STATUSES:
+            return Need.objects.none()
+        return _apply_filters(_public_base(), self.filters)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = cached_value(f"need-count:{self.filters!r}", lambda: self._matching().count())
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[PublicNeed]:
+        if not isinstance(window, slice):
+            raise TypeError("PublicNeedList supports slices only")
+        ids = list(self._matching().order_by("-urgency_rank", "-verified_at", "-pk").values_list("pk", flat=True)[window])
+        loaded = {n.pk: n for n in _with_relations(Need.objects.filter(pk__in=ids))}
+        return [need_public_view(loaded[pk]) for pk in ids if pk in loaded]
+
+
+def need_list_public(*, filters: NeedFilters) -> PublicNeedList:
+    return PublicNeedList(filters)
 
 
 def need_get_public(*, code: str) -> Need | None:

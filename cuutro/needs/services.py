@@ -24,9 +24,11 @@ from django.utils.translation import gettext_lazy, override
 from cuutro.audit.services import audit_record
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.lib.codes import code_key, random_code
+from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
 from cuutro.needs.models import (
     CODE_PREFIX,
+    PUBLIC_STATUSES,
     URGENCY_RANK,
     Beneficiary,
     Campaign,
@@ -429,6 +431,8 @@ def _transition(need: Need, *, actor: Any, to: NeedStatus, action: str, reason: 
         update += ["verified_at", "verified_by"]
     need.save(update_fields=update)
     audit_record(actor=actor, action=f"needs.need.{action}", target=need, reason=reason, data={"from": before, "to": to})
+    if before in PUBLIC_STATUSES or to in PUBLIC_STATUSES:
+        public_data_changed()
     return need
 
 

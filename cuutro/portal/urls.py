@@ -11,4 +11,5 @@ urlpatterns = [
     path("needs/export.csv", views.need_export, name="need_export"),
     path("needs/<str:code>/", views.need_detail, name="need_detail"),
     path("welcome/", views.after_login, name="after_login"),
+    path("lang/<str:code>/", views.set_language, name="set_language"),
 ]

@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from cuutro.accounts.selectors import is_officer
 from cuutro.geo.models import AreaLevel
 from cuutro.geo.selectors import area_get, communes_in, provinces
+from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs
 from cuutro.needs.choices import PUBLIC_STATUSES, NeedKind, Urgency
 
@@ -68,6 +70,7 @@ def _querystring(request: HttpRequest) -> str:
 
 
 @require_GET
+@cache_public
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(needs.campaigns_active()[:4])
     return render(
@@ -76,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "totals": needs.public_totals(),
             "campaigns": [(c, needs.public_totals(campaign=c)) for c in campaigns],
-            "urgent": [needs.need_public_view(n) for n in needs.need_search_public(filters=needs.NeedFilters())[:6]],
+            "urgent": needs.need_list_public(filters=needs.NeedFilters())[0:6],
             "categories": needs.categories(),
             "provinces": provinces(),
         },
@@ -84,19 +87,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public
 def need_search(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = Paginator(needs.need_search_public(filters=filters), settings.CUUTRO_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {
-        **_filter_context(request, filters),
-        "page": page,
-        "results": [needs.need_public_view(n) for n in page.object_list],
-    }
-    # htmx asks for the results block only when a filter changes; a plain GET gets the whole page.
-    template = "portal/_results.html" if getattr(request, "htmx", False) and request.htmx.target == "results" else "portal/search.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    # The lazy list offers what Paginator uses (count() and slices), not the full protocol.
+    results: Any = needs.need_list_public(filters=filters)
+    page = Paginator(results, settings.CUUTRO_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {**_filter_context(request, filters), "page": page, "results": page.object_list}
+    # htmx swaps #search-area out of this same full page, so the page also works without JavaScript.
+    return render(request, "portal/search.html", context)
 
 
 def _points_url(filters: needs.NeedFilters) -> str:
@@ -107,6 +106,7 @@ def _points_url(filters: needs.NeedFilters) -> str:
 
 
 @require_GET
+@cache_public
 def need_map(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     return render(
@@ -122,6 +122,7 @@ def need_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public
 def need_detail(request: HttpRequest, code: str) -> HttpResponse:
     need = needs.need_get_public(code=code)
     if need is None:
@@ -178,6 +179,22 @@ def need_export(request: HttpRequest) -> StreamingHttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="cuutro-needs-{stamp}.csv"'
+    return response
+
+
+@require_GET
+def set_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch language with a plain link: no form, so public pages carry no CSRF cookie and can
+    be cached for every visitor."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+    )
     return response
 
 
