@@ -55,7 +55,7 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         api = request.path.startswith(API_PREFIX)
         language = api_language(request) if api else translation.get_language_from_request(request)
-        key = response_key(language=language, full_path=request.get_full_path())
+        key = response_key(language=language, path=request.path, query=request.GET)
         hit = stored_response(key)
         if hit is not None:
             return hit

@@ -141,8 +141,9 @@ elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cuutro"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be locmem://, dummy:// or redis://…, not {CACHE_URL!r}")
-# Anonymous public pages and API reads are served from the cache for this long at most; any
-# change the public can see (a need verified, cancelled…) drops them at once.
+# Anonymous public pages and API reads are served from the cache for this long at most; a need
+# verified or cancelled, or a catalogue, campaign or area edit, drops them (at once in the process
+# that made the change, within a second in the others).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

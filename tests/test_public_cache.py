@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from cuutro.lib import public_cache
 from cuutro.needs import services
+
+
+@pytest.fixture(autouse=True)
+def _memory_cache(settings: Any) -> None:
+    """These tests are about caching: run them on a real cache whatever CACHE_URL says."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    public_cache.reset_local()
 
 
 def test_a_repeated_anonymous_search_is_served_from_the_cache(cast: Any, make_need: Any) -> None:
@@ -74,3 +84,54 @@ def test_the_language_link_sets_the_language_and_refuses_foreign_redirects(db: A
     assert response["Location"] == "/"
     assert "Find needs" in client.get("/").content.decode()
     assert client.get("/lang/fr/").status_code == 404
+
+
+def test_cached_pages_keep_their_security_headers(cast: Any) -> None:
+    client = Client()
+    assert client.get("/")["X-Frame-Options"] == "DENY"
+    hit = client.get("/")
+    assert hit["X-Cache"] == "hit"
+    assert hit["X-Frame-Options"] == "DENY"
+
+
+def test_parameter_order_and_unknown_parameters_share_one_entry(cast: Any, make_need: Any) -> None:
+    make_need("verified")
+    client = Client()
+    assert client.get("/api/v1/needs?q=gao&area=44")["X-Cache"] == "miss"
+    assert client.get("/api/v1/needs?area=44&q=gao")["X-Cache"] == "hit"
+    assert client.get("/api/v1/needs?area=44&q=gao&bust=123")["X-Cache"] == "hit"
+
+
+def test_a_lost_version_key_never_brings_back_older_pages(cast: Any, make_need: Any) -> None:
+    need = make_need("verified")
+    before = public_cache.public_version()
+    services.need_cancel(actor=cast.officer, need=need, reason="Trùng")
+    cache.delete(public_cache.VERSION_KEY)  # evicted under memory pressure
+    public_cache.reset_local()
+    assert public_cache.public_version() > before
+    assert Client().get(f"/api/v1/needs/{need.code}").status_code == 404
+
+
+def test_an_admin_edit_of_a_campaign_drops_the_cached_home_page(cast: Any) -> None:
+    client = Client()
+    assert "Lũ tháng 10/2020" in client.get("/").content.decode()
+    cast.campaign.name = "Lũ lịch sử tháng 10/2020"
+    cast.campaign.save()
+    assert "Lũ lịch sử tháng 10/2020" in client.get("/").content.decode()
+
+
+def test_the_site_keeps_working_when_the_cache_server_is_down(cast: Any, make_need: Any, settings: Any) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    public_cache.reset_local()
+    need = make_need("submitted")
+    services.need_verify(actor=cast.verifier, need=need)
+    need.refresh_from_db()
+    assert need.status == "verified"
+    response = Client().get("/api/v1/needs")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_a_relative_next_after_switching_language_is_followed(db: Any) -> None:
+    response = Client().get("/lang/vi/", {"next": "needs/"})
+    assert response.status_code == 302

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cuutro.geo.models import Area, AreaLevel
+from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
 
 REFORM_DATE = dt.date(2025, 7, 1)
@@ -114,6 +115,8 @@ def areas_sync(*, rows: list[AreaRow]) -> dict[str, int]:
             changed.append(area)
             updated += 1
     flush()
+    if created or updated:  # bulk writes send no signals
+        public_data_changed()
     return {"created": created, "updated": updated}
 
 

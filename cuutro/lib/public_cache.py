@@ -17,49 +17,75 @@ popular search costs no network round trip at all.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 VERSION_KEY = "public-data-version"
 VERSION_RECHECK_SECONDS = 1.0
 LOCAL_ENTRIES = 512
+LOCAL_MAX_BYTES = 256 * 1024  # bigger responses (the full map) live only in the shared cache
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _version: tuple[int, float] | None = None  # (version, when read from the shared cache)
 _local: OrderedDict[str, tuple[float, Any]] = OrderedDict()  # key -> (expires at, value)
 
 
-def public_version() -> int:
+def _first_version() -> int:
+    # Time-based, so a version key that was evicted never restarts below an earlier value and
+    # entries cached under old versions can never be served again.
+    return time.time_ns() // 1_000_000
+
+
+def _remember_version(version: int) -> None:
     global _version
-    now = time.monotonic()
+    with _lock:
+        # Never step back: a reader that fetched before a bump must not undo it.
+        if _version is None or version >= _version[0]:
+            _version = (version, time.monotonic())
+
+
+def public_version() -> int:
     known = _version
-    if known is not None and now - known[1] < VERSION_RECHECK_SECONDS:
+    if known is not None and time.monotonic() - known[1] < VERSION_RECHECK_SECONDS:
         return known[0]
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    _version = (int(version), now)
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, _first_version(), timeout=None)
+            version = cache.get(VERSION_KEY) or _first_version()
+    except Exception:  # the cache is down: serve uncached rather than fail the page
+        logger.warning("public cache unavailable", exc_info=True)
+        return known[0] if known else _first_version()
+    _remember_version(int(version))
     return int(version)
 
 
 def _bump() -> None:
-    global _version
     try:
-        version = cache.incr(VERSION_KEY)
-    except ValueError:  # evicted or never set
-        cache.add(VERSION_KEY, 2, timeout=None)
-        version = cache.get(VERSION_KEY, 2)
-    _version = (int(version), time.monotonic())
+        try:
+            version = cache.incr(VERSION_KEY)
+        except ValueError:  # evicted or never set
+            cache.add(VERSION_KEY, _first_version(), timeout=None)
+            version = cache.incr(VERSION_KEY)
+    except Exception:
+        # Without the shared cache nothing is served from it either; the local level is
+        # dropped below so this process cannot serve stale pages.
+        logger.warning("public cache unavailable: version not bumped", exc_info=True)
+        reset_local()
+        return
+    _remember_version(int(version))
 
 
 def public_data_changed() -> None:
@@ -69,7 +95,7 @@ def public_data_changed() -> None:
     (it could not see the uncommitted change yet) is dropped by the second bump.
     """
     _bump()
-    transaction.on_commit(_bump)
+    transaction.on_commit(_bump, robust=True)
 
 
 def reset_local() -> None:
@@ -88,19 +114,29 @@ def _disabled() -> bool:
 def _get(key: str) -> Any:
     if _disabled():
         return None
-    now = time.monotonic()
+    now = time.time()
     with _lock:
         entry = _local.get(key)
         if entry is not None and entry[0] > now:
             _local.move_to_end(key)
             return entry[1]
-    value = cache.get(key)
-    if value is not None:
-        _remember(key, value, now + settings.PUBLIC_CACHE_SECONDS)
+    try:
+        stored = cache.get(key)
+    except Exception:
+        logger.warning("public cache unavailable", exc_info=True)
+        return None
+    if stored is None:
+        return None
+    expires, value = stored  # the absolute expiry travels with the value: no second lifetime
+    if expires <= now:
+        return None
+    _remember(key, value, expires)
     return value
 
 
 def _remember(key: str, value: Any, expires: float) -> None:
+    if isinstance(value, tuple) and value and isinstance(value[0], bytes) and len(value[0]) > LOCAL_MAX_BYTES:
+        return
     with _lock:
         _local[key] = (expires, value)
         _local.move_to_end(key)
@@ -108,11 +144,17 @@ def _remember(key: str, value: Any, expires: float) -> None:
             _local.popitem(last=False)
 
 
-def _set(key: str, value: Any) -> None:
+def _set(key: str, value: Any) -> bool:
     if _disabled():
-        return
-    cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
-    _remember(key, value, time.monotonic() + settings.PUBLIC_CACHE_SECONDS)
+        return False
+    expires = time.time() + settings.PUBLIC_CACHE_SECONDS
+    try:
+        cache.set(key, (expires, value), settings.PUBLIC_CACHE_SECONDS)
+    except Exception:
+        logger.warning("public cache unavailable", exc_info=True)
+        return False
+    _remember(key, value, expires)
+    return True
 
 
 def _key(kind: str, name: str) -> str:
@@ -133,7 +175,11 @@ def cached_value(name: str, compute: Callable[[], Any]) -> Any:
 # ---- whole responses ------------------------------------------------------------------------
 
 PUBLIC_RESPONSE_ATTR = "cuutro_public"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
+# The query parameters public views read; others (cache-busting junk) do not make new entries.
+KEY_PARAMETERS = (
+    "q", "area", "province", "commune", "category", "status", "urgency", "kind", "campaign", "page", "limit", "offset", "parent",
+)
 
 
 def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -148,8 +194,10 @@ def cache_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
-def response_key(*, language: str, full_path: str) -> str:
-    return _key("page", f"{language}:{full_path}")
+def response_key(*, language: str, path: str, query: QueryDict) -> str:
+    """Same key whatever the order of the parameters, and blind to ones no public view reads."""
+    parameters = sorted((name, value) for name in KEY_PARAMETERS for value in query.getlist(name))
+    return _key("page", f"{language}:{path}?{urlencode(parameters)}")
 
 
 def stored_response(key: str) -> HttpResponse | None:
@@ -166,11 +214,11 @@ def stored_response(key: str) -> HttpResponse | None:
 
 def store_response(key: str, response: HttpResponse) -> None:
     """Keep a marked, complete 200 that sets nothing personal (no cookie: CSRF, session…)."""
-    if (
+    shareable = (
         getattr(response, PUBLIC_RESPONSE_ATTR, False)
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
-    ):
-        _set(key, (response.content, [(n, response[n]) for n in KEPT_HEADERS if n in response]))
+    )
+    if shareable and _set(key, (response.content, [(n, response[n]) for n in KEPT_HEADERS if n in response])):
         response["X-Cache"] = "miss"
