@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import apply_env, compile_catalogues, database_url, ensure_database
+from cuutro.demo.wording import COLLAPSE_PARTS, DEPTHS, FAMILY_CONTEXT, ROOF_PARTS
 
 BATCH = 5_000
 SEED = 2025
@@ -41,17 +42,8 @@ M = 1_000_000
 CAUSES = ("cơn bão số 5", "đợt lũ tháng 10", "trận lũ lịch sử", "đợt mưa lớn kéo dài", "cơn bão số 3", "đợt lũ quét")
 RIVERS = ("sông Thạch Hãn", "sông Hương", "sông Bồ", "sông Gianh", "sông Kiến Giang", "sông Bến Hải", "sông Ô Lâu",
           "sông Cả", "sông Trà Khúc", "sông Thu Bồn")
-ROOF_PARTS = ("toàn bộ mái nhà", "một nửa mái nhà", "mái bếp và chái nhà", "phần mái phía sau")
-COLLAPSE_PARTS = ("gian bếp", "một phần tường và mái", "gian nhà chính", "toàn bộ ngôi nhà")
-DEPTHS = ("0,8", "1", "1,2", "1,5", "1,8", "2", "2,5", "3")
-FAMILY = (
-    "",
-    "Gia đình có {size} người, thu nhập chính từ trồng lúa.",
-    "Gia đình có {size} người, sống bằng nghề làm thuê, không có khoản tiết kiệm.",
-    "Gia đình thuộc diện hộ cận nghèo, có con nhỏ.",
-    "Gia đình thuộc diện hộ nghèo của thôn.",
-    "Gia đình có người cao tuổi và trẻ nhỏ, cần được ưu tiên.",
-)
+# Damage wording shared with the demo scenario, so both speak the same way about the same floods.
+FAMILY = ("", *FAMILY_CONTEXT)
 CHECKED = ("", "Trưởng thôn đã xác nhận thiệt hại.", "Cán bộ xã đã kiểm tra thực tế.")
 
 # kind, description templates, items (code, min, max, step), urgencies

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from cuutro.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from cuutro.accounts.services import role_assign
+from cuutro.demo.wording import COLLAPSE_PARTS, DEPTHS, FAMILY_CONTEXT, ROOF_PARTS
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.geo.services import village_create
 from cuutro.lib.text import fold
@@ -414,17 +415,7 @@ TEMPLATES: tuple[Template, ...] = (
 )
 # fmt: on
 
-FAMILY_CONTEXT = (
-    "Gia đình có {size} người, thu nhập chính từ trồng lúa.",
-    "Gia đình có {size} người, sống bằng nghề làm thuê, không có khoản tiết kiệm.",
-    "Gia đình thuộc diện hộ cận nghèo, có con nhỏ.",
-    "Gia đình thuộc diện hộ nghèo của thôn.",
-    "Gia đình có người cao tuổi và trẻ nhỏ, cần được ưu tiên.",
-)
 CHECKED = ("Trưởng thôn đã xác nhận thiệt hại.", "Cán bộ xã đã kiểm tra thực tế.")
-ROOF_PARTS = ("toàn bộ mái nhà", "một nửa mái nhà", "mái bếp và chái nhà", "phần mái phía sau")
-COLLAPSE_PARTS = ("gian bếp", "một phần tường và mái", "gian nhà chính", "toàn bộ ngôi nhà")
-DEPTHS = ("0,8", "1", "1,2", "1,5", "1,8", "2", "2,5", "3")
 REJECT_REASONS = (
     "Thiếu ảnh hiện trạng sau lũ, đề nghị bổ sung.",
     "Số lượng đề nghị chưa khớp với biên bản kiểm tra thực tế.",
