@@ -6,6 +6,8 @@ fine at a commune's or a demo's scale. Production runs PostgreSQL.
 
 from django.db import migrations
 
+from cuutro.needs.migrations._postgres import on_postgresql
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS need_search_key_trgm ON needs_need USING gin (search_key gin_trgm_ops)",
@@ -19,16 +21,6 @@ BACKWARD = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("needs", "0001_initial"), ("geo", "0001_initial")]
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]

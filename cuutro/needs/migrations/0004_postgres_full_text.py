@@ -9,6 +9,8 @@ words does not. A stored column (not an expression index) keeps the planner's es
 
 from django.db import migrations
 
+from cuutro.needs.migrations._postgres import on_postgresql
+
 FORWARD = [
     "ALTER TABLE needs_need ADD COLUMN IF NOT EXISTS search_tsv tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_key)) STORED",
@@ -22,16 +24,6 @@ BACKWARD = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("needs", "0003_seed_catalogue")]
-    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
+    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD))]
