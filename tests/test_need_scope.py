@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from cuutro.accounts.models import Role
+from cuutro.accounts.selectors import area_in_scope
 from cuutro.accounts.services import role_assign
 from cuutro.audit.models import AuditEvent
 from cuutro.needs import services
 from cuutro.needs.models import Need, NeedStatus
-from cuutro.needs.permissions import can_manage_needs_in, can_see_private, can_verify
+from cuutro.needs.permissions import can_manage_needs_in, can_verify
 from cuutro.needs.selectors import (
     NeedFilters,
     need_get_for_officer,
@@ -88,7 +89,7 @@ def test_an_officer_cannot_see_a_need_of_another_commune(cast: Cast, make_need: 
     assert list(needs_in_scope(user=cast.officer_b)) == []
     assert list(need_search_for_officer(user=cast.officer_b, filters=NeedFilters(q=need.code))) == []
     assert list(verification_queue(user=cast.officer_b)) == []
-    assert not can_see_private(user=cast.officer_b, need=need)
+    assert not area_in_scope(user=cast.officer_b, area=need.area)
 
 
 def test_an_officer_sees_the_needs_of_their_own_commune(cast: Cast, make_need: Any) -> None:
@@ -221,7 +222,7 @@ def test_a_person_without_an_official_role_sees_no_private_need(cast: Cast, make
         need_get_for_officer(user=user, code=need.code)
     assert list(needs_in_scope(user=user)) == []
     assert list(verification_queue(user=user)) == []
-    assert not can_see_private(user=user, need=need)
+    assert not area_in_scope(user=user, area=need.area)
 
 
 def test_the_anonymous_public_sees_no_private_need(cast: Cast, make_need: Any) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cuutro.accounts.models import AREA_ROLES, Organisation, Role, RoleAssignment
-from cuutro.geo.models import Area
+from cuutro.geo.models import Area, AreaLevel
+from cuutro.geo.selectors import communes_in
 
 _CACHE_ATTR = "_cuutro_role_assignments"
 
@@ -33,6 +34,17 @@ def is_officer(*, user: Any) -> bool:
 def area_in_scope(*, user: Any, area: Area) -> bool:
     """True when ``area`` lies in the subtree of one of the user's official roles."""
     return any(scope.contains(area) for scope in officer_scopes(user=user))
+
+
+def officer_communes(*, user: Any) -> list[Area]:
+    """Every current commune inside the user's official scopes, by name (for the need form)."""
+    communes: dict[int, Area] = {}
+    for scope in officer_scopes(user=user):
+        if scope.level == AreaLevel.COMMUNE:
+            communes[scope.pk] = scope
+        else:
+            communes.update({a.pk: a for a in communes_in(area=scope)})
+    return sorted(communes.values(), key=lambda a: a.name)
 
 
 def user_organisations(*, user: Any) -> list[Organisation]:

@@ -157,7 +157,7 @@ SERVICE_FIELD_MAP = {
 }
 
 
-def attach_service_errors(exc: ValidationError, form: NeedForm, items: Any) -> list[str]:
+def attach_service_errors(exc: ValidationError, form: NeedForm, items: Any, photos_form: PhotosForm) -> list[str]:
     """Put the service's field errors next to the right inputs; return those with no place."""
     leftovers: list[str] = []
     # Service errors name item lines by their position among the filled lines.
@@ -167,6 +167,8 @@ def attach_service_errors(exc: ValidationError, form: NeedForm, items: Any) -> l
         if parts[0] == "items" and len(parts) == 3 and int(parts[1]) < len(filled):
             for message in messages:
                 filled[int(parts[1])].add_error(parts[2], message)
+        elif key == "photos":
+            photos_form.add_error("photos", messages)
         elif SERVICE_FIELD_MAP.get(key, key) in form.fields:
             for message in messages:
                 form.add_error(SERVICE_FIELD_MAP.get(key, key), message)

@@ -15,11 +15,6 @@ def can_manage_needs_in(*, user: Any, area: Area) -> bool:
     return area_in_scope(user=user, area=area)
 
 
-def can_see_private(*, user: Any, need: Need) -> bool:
-    """See the beneficiary's personal data, evidence photos and the full history."""
-    return area_in_scope(user=user, area=need.area)
-
-
 # Whoever shaped a need's content cannot be the one who vouches for it.
 AUTHOR_ACTIONS = {"needs.need.created", "needs.need.edited", "needs.need.submitted", "needs.need.photos_added"}
 

@@ -14,10 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cuutro.accounts.selectors import is_officer, officer_scopes
+from cuutro.accounts.selectors import is_officer, officer_communes, officer_scopes
 from cuutro.audit.selectors import audit_history
-from cuutro.geo.models import Area, AreaLevel
-from cuutro.geo.selectors import communes_in
 from cuutro.needs import selectors, services
 from cuutro.needs.forms import (
     NeedForm,
@@ -46,14 +44,12 @@ def officer_required(view: Any) -> Any:
     return wrapped
 
 
-def _scope_communes(user: Any) -> list[Area]:
-    communes: dict[int, Area] = {}
-    for scope in officer_scopes(user=user):
-        if scope.level == AreaLevel.COMMUNE:
-            communes[scope.pk] = scope
-        else:
-            communes.update({a.pk: a for a in communes_in(area=scope)})
-    return sorted(communes.values(), key=lambda a: a.name)
+TRANSITION_MESSAGES = {
+    "submit": gettext_lazy("Need %(code)s was sent for verification."),
+    "verify": gettext_lazy("Need %(code)s is verified and now public."),
+    "reject": gettext_lazy("Need %(code)s was returned to its author."),
+    "cancel": gettext_lazy("Need %(code)s was cancelled."),
+}
 
 
 @officer_required
@@ -75,7 +71,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "statuses": NeedStatus.choices,
             "scopes": officer_scopes(user=request.user),
             # A commune officer sees only their commune: the column would repeat it on every row.
-            "single_commune": len(_scope_communes(request.user)) == 1,
+            "single_commune": len(officer_communes(user=request.user)) == 1,
         },
     )
 
@@ -83,7 +79,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_http_methods(["GET", "POST"])
 def need_create(request: HttpRequest) -> HttpResponse:
-    communes = _scope_communes(request.user)
+    communes = officer_communes(user=request.user)
     form = NeedForm(request.POST or None, communes=communes)
     items = NeedItemFormSet(request.POST or None, prefix="items")
     photos_form = PhotosForm(request.POST or None, request.FILES or None)
@@ -97,12 +93,10 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 photos=photos_form.cleaned_data.get("photos") or [],
             )
         except ValidationError as exc:
-            general_errors = attach_service_errors(exc, form, items)
-            if "photos" in exc.message_dict:
-                photos_form.add_error("photos", exc.message_dict["photos"])
+            general_errors = attach_service_errors(exc, form, items, photos_form)
         else:
             if need.status == NeedStatus.SUBMITTED:
-                messages.success(request, _("Need %(code)s was sent for verification.") % {"code": need.code})
+                messages.success(request, str(TRANSITION_MESSAGES["submit"]) % {"code": need.code})
             else:
                 messages.success(request, _("Need %(code)s was saved as a draft.") % {"code": need.code})
             return redirect("needs:officer_need", code=need.code)
@@ -121,7 +115,7 @@ def need_edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, services.need_state_error(need, "edit").message)
         return redirect("needs:officer_need", code=need.code)
     initial, initial_items = initial_from_need(need)
-    communes = _scope_communes(request.user)
+    communes = officer_communes(user=request.user)
     form = NeedForm(request.POST or None, initial=initial, communes=communes, editing=True)
     items = NeedItemFormSet(request.POST or None, initial=initial_items, prefix="items")
     photos_form = PhotosForm(request.POST or None, request.FILES or None)
@@ -136,9 +130,7 @@ def need_edit(request: HttpRequest, code: str) -> HttpResponse:
                 photos=photos_form.cleaned_data.get("photos") or [],
             )
         except ValidationError as exc:
-            general_errors = attach_service_errors(exc, form, items)
-            if "photos" in exc.message_dict:
-                photos_form.add_error("photos", exc.message_dict["photos"])
+            general_errors = attach_service_errors(exc, form, items, photos_form)
         except services.NeedStateError as exc:
             general_errors = [exc.message]
         else:
@@ -171,12 +163,6 @@ def officer_need(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-TRANSITION_MESSAGES = {
-    "submit": gettext_lazy("Need %(code)s was sent for verification."),
-    "verify": gettext_lazy("Need %(code)s is verified and now public."),
-    "reject": gettext_lazy("Need %(code)s was returned to its author."),
-    "cancel": gettext_lazy("Need %(code)s was cancelled."),
-}
 
 
 @officer_required
