@@ -135,3 +135,5 @@ def test_the_site_keeps_working_when_the_cache_server_is_down(cast: Any, make_ne
 def test_a_relative_next_after_switching_language_is_followed(db: Any) -> None:
     response = Client().get("/lang/vi/", {"next": "needs/"})
     assert response.status_code == 302
+    assert response["Location"] == "needs/"
+    assert response.cookies["django_language"].value == "vi"
