@@ -6,6 +6,7 @@ system checks in ``cuutro.checks`` refuse to start with a default secret key or 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "cuutro.audit",
     "cuutro.accounts",
     "cuutro.needs",
+    "cuutro.notify",
+    "cuutro.pledges",
     "cuutro.api",
     "cuutro.portal",
     "cuutro.demo",
@@ -129,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not the shared in-memory database: concurrency tests run real threads, and
+    # shared-cache memory databases fail at once ("table is locked") instead of waiting their turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-cuutro.sqlite3")}
+# Several test runs side by side (e.g. on one CI host) each need their own test database.
+if os.environ.get("TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 
 # Cache: per-process memory by default (fine for one server process); production with several
 # workers points CACHE_URL at Redis so that "public data changed" reaches every worker at once.
@@ -191,6 +200,33 @@ X_FRAME_OPTIONS = "DENY"
 # Evidence photos: accepted formats and size (bytes). Checked by decoding, not by file name.
 EVIDENCE_PHOTO_MAX_BYTES = env_int("EVIDENCE_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Pledges: a pledge not delivered this many days after its expected date expires (its quantity
+# is released for other donors); the donor is warned this many days before. Hand-over requests
+# expire after this many hours without an answer.
+PLEDGE_EXPIRY_DAYS = env_int("PLEDGE_EXPIRY_DAYS", 3)
+PLEDGE_EXPIRY_WARNING_DAYS = env_int("PLEDGE_EXPIRY_WARNING_DAYS", 1)
+PLEDGE_MAX_LEAD_DAYS = env_int("PLEDGE_MAX_LEAD_DAYS", 60)
+HANDOVER_EXPIRY_HOURS = env_int("HANDOVER_EXPIRY_HOURS", 48)
+
+# Notifications are written to an outbox table and sent by `manage.py send_notifications`
+# (cron or a loop; no broker). One transport per channel; an SMS or Zalo gateway is a class
+# with a send(notification) method added here.
+NOTIFY_TRANSPORTS = {"email": "cuutro.notify.transports.EmailTransport"}
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+# Django 6.1 mailers: the console in development; production sets EMAIL_BACKEND to Django's SMTP
+# backend and passes its options (host, port, user…) through EMAIL_OPTIONS as JSON.
+MAILERS = {
+    "default": {
+        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "OPTIONS": json.loads(env_str("EMAIL_OPTIONS", "{}")),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cuutro@localhost")
+
+# Absolute address of the site, for links in e-mails and on printed QR slips when there is no
+# request to take it from (management commands).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Map tiles: any XYZ tile server. The default is OpenStreetMap's; a province should point this
 # at its own tile cache so the portal keeps working when foreign servers are slow.

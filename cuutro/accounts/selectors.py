@@ -49,3 +49,22 @@ def officer_communes(*, user: Any) -> list[Area]:
 
 def user_organisations(*, user: Any) -> list[Organisation]:
     return [a.organisation for a in user_role_assignments(user=user) if a.role == Role.ORG_MEMBER and a.organisation]
+
+
+def is_commune_officer_for(*, user: Any, area: Area) -> bool:
+    """True when the user is a commune officer of ``area``'s commune (confirmations on the
+    ground are theirs alone, not the province's)."""
+    return any(
+        a.role == Role.COMMUNE_OFFICER and a.area is not None and a.area.contains(area)
+        for a in user_role_assignments(user=user)
+    )
+
+
+def commune_officers_of(*, area: Area) -> list[Any]:
+    """Active users holding a commune officer role for ``area`` (whom to tell about deliveries)."""
+    assignments = RoleAssignment.objects.filter(role=Role.COMMUNE_OFFICER, area=area, user__is_active=True).select_related("user")
+    return list({a.user_id: a.user for a in assignments.order_by("pk")}.values())
+
+
+def is_member_of(*, user: Any, organisation_id: int | None) -> bool:
+    return organisation_id is not None and any(o.pk == organisation_id for o in user_organisations(user=user))

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import get_language, npgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import npgettext, pgettext_lazy
+
+from cuutro.lib.formats import group_thousands
 
 
 class Unit(models.TextChoices):
@@ -51,6 +53,12 @@ def unit_label(unit: str, quantity: Decimal | int | str) -> str:
     return plural(int(amount) if amount == amount.to_integral_value() else 2)
 
 
+def quantity_text(quantity: Decimal | int | str, unit: str) -> str:
+    """ "1.500.000 VND", "42 tấm" in Vietnamese; "1,500,000 VND", "42 sheets" in English."""
+    separator = "," if (get_language() or "vi").startswith("en") else "."
+    return f"{group_thousands(Decimal(quantity), sep=separator)} {unit_label(unit, quantity)}"
+
+
 class NeedKind(models.TextChoices):
     HOUSEHOLD = "household", _("Household")
     COMMUNITY = "community", _("Community")
@@ -77,7 +85,22 @@ class NeedStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified – open")
     REJECTED = "rejected", _("Returned for correction")
     CANCELLED = "cancelled", _("Cancelled")
+    # Set by pledges, never by hand: see services.need_coverage_sync.
+    PARTIALLY_PLEDGED = "partially_pledged", _("Partly pledged")
+    FULLY_PLEDGED = "fully_pledged", _("Fully pledged")
+    DELIVERED = "delivered", _("Delivered")
+    CLOSED = "closed", _("Closed – received")
 
 
-# Statuses the public may see. Later issues add partially/fully pledged, delivered and closed.
-PUBLIC_STATUSES = [NeedStatus.VERIFIED]
+# Statuses the public may see, in the order a need goes through them.
+PUBLIC_STATUSES = [
+    NeedStatus.VERIFIED,
+    NeedStatus.PARTIALLY_PLEDGED,
+    NeedStatus.FULLY_PLEDGED,
+    NeedStatus.DELIVERED,
+    NeedStatus.CLOSED,
+]
+# Statuses in which donors may still pledge (something remains to cover).
+OPEN_STATUSES = [NeedStatus.VERIFIED, NeedStatus.PARTIALLY_PLEDGED]
+# "open" in a public status filter stands for OPEN_STATUSES.
+OPEN_FILTER = "open"

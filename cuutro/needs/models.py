@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Re-exported: the app's own modules keep importing these from models.
 from cuutro.needs.choices import CODE_PREFIX as CODE_PREFIX
+from cuutro.needs.choices import OPEN_STATUSES as OPEN_STATUSES
 from cuutro.needs.choices import PUBLIC_STATUSES as PUBLIC_STATUSES
 from cuutro.needs.choices import URGENCY_RANK as URGENCY_RANK
 from cuutro.needs.choices import NeedKind as NeedKind
@@ -101,7 +102,7 @@ class Need(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="needs", verbose_name=_("campaign")
     )
-    status = models.CharField(_("status"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.DRAFT)
+    status = models.CharField(_("status"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.DRAFT)
     status_reason = models.TextField(_("reason"), blank=True)
     search_key = models.TextField(editable=False, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -142,8 +143,12 @@ class NeedItem(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
     quantity = models.DecimalField(_("quantity"), max_digits=16, decimal_places=2)
-    # Covered by active pledges (issue 3 writes it under a row lock); remaining = quantity - pledged.
+    # Running totals of the pledges against this item, written only by services.need_item_*
+    # under the need's row lock: pledged counts active pledges (remaining = quantity - pledged),
+    # delivered those the donor declared delivered, confirmed those the commune confirmed.
     quantity_pledged = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0), editable=False)
+    quantity_delivered = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0), editable=False)
+    quantity_confirmed = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0), editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -155,6 +160,12 @@ class NeedItem(models.Model):
             models.CheckConstraint(
                 condition=models.Q(quantity_pledged__gte=0) & models.Q(quantity_pledged__lte=models.F("quantity")),
                 name="need_item_never_over_pledged",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity_confirmed__gte=0)
+                & models.Q(quantity_confirmed__lte=models.F("quantity_delivered"))
+                & models.Q(quantity_delivered__lte=models.F("quantity_pledged")),
+                name="need_item_confirmed_le_delivered_le_pledged",
             ),
         ]
 

@@ -23,7 +23,9 @@ from cuutro.geo.models import Area
 from cuutro.lib.codes import code_key
 from cuutro.lib.public_cache import cached_value
 from cuutro.lib.text import search_terms
+from cuutro.needs.choices import OPEN_FILTER
 from cuutro.needs.models import (
+    OPEN_STATUSES,
     PUBLIC_STATUSES,
     Campaign,
     CatalogueItem,
@@ -45,6 +47,7 @@ SEARCH_MAX_WORDS = 8
 
 @dataclass(frozen=True)
 class PublicNeedItem:
+    id: int  # what a pledge names (``need_item`` in the API)
     item_code: str
     item_name: str
     category_code: str
@@ -52,6 +55,9 @@ class PublicNeedItem:
     unit_label: str
     quantity: Decimal
     remaining: Decimal
+    pledged: Decimal
+    delivered: Decimal
+    confirmed: Decimal
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ def need_public_view(need: Need) -> PublicNeed:
         verified_at=need.verified_at,
         items=tuple(
             PublicNeedItem(
+                id=ni.pk,
                 item_code=ni.item.code,
                 item_name=ni.item.name,
                 category_code=ni.item.category.code,
@@ -123,6 +130,9 @@ def need_public_view(need: Need) -> PublicNeed:
                 unit_label=str(ni.item.get_unit_display()),
                 quantity=ni.quantity,
                 remaining=ni.remaining,
+                pledged=ni.quantity_pledged,
+                delivered=ni.quantity_delivered,
+                confirmed=ni.quantity_confirmed,
             )
             for ni in need.items.all()
         ),
@@ -158,7 +168,9 @@ def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
         qs = qs.filter(area_path__startswith=area.path) if area.level != "village" else qs.filter(village=area)
     if filters.category:
         qs = qs.filter(pk__in=NeedItem.objects.filter(item__category__code=filters.category).values("need_id"))
-    if filters.status:
+    if filters.status == OPEN_FILTER:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
         qs = qs.filter(status=filters.status)
     if filters.urgency:
         qs = qs.filter(urgency=filters.urgency)
@@ -185,9 +197,13 @@ def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
     return qs
 
 
+def _public_status_filter(status: str) -> bool:
+    return not status or status == OPEN_FILTER or status in PUBLIC_STATUSES
+
+
 def need_search_public(*, filters: NeedFilters) -> QuerySet[Need]:
     """Published needs matching the filters, most urgent first. Status filter: public ones only."""
-    if filters.status and filters.status not in PUBLIC_STATUSES:
+    if not _public_status_filter(filters.status):
         return Need.objects.none()
     return _with_relations(_apply_filters(_public_base(), filters).order_by("-urgency_rank", "-verified_at", "-pk"))
 
@@ -205,7 +221,7 @@ class PublicNeedList:
         self._count: int | None = None
 
     def _matching(self) -> QuerySet[Need]:
-        if self.filters.status and self.filters.status not in PUBLIC_STATUSES:
+        if not _public_status_filter(self.filters.status):
             return Need.objects.none()
         return _apply_filters(_public_base(), self.filters)
 
@@ -255,22 +271,39 @@ def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[
 class Amount:
     quantity: Decimal
     unit: str
-    unit_label: str
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """One category's figures in one unit (đồng, sheets, kg…): what published needs ask for,
+    what is still missing, and how far the pledges have come."""
+
+    unit: str
+    needed: Decimal
+    remaining: Decimal
+    pledged: Decimal
+    delivered: Decimal
+    confirmed: Decimal
 
 
 @dataclass(frozen=True)
 class CategoryTotal:
-    """What is still needed in one category; one amount per unit (đồng, sheets, kg…)."""
-
     category: Category
-    amounts: list[Amount]
+    figures: list[CategoryFigures]
+
+    @property
+    def amounts(self) -> list[Amount]:
+        """What is still needed, one amount per unit."""
+        return [Amount(f.remaining, f.unit) for f in self.figures if f.remaining > 0]
 
 
 @dataclass(frozen=True)
 class PublicTotals:
-    open_needs: int
-    households: int
-    communes: int
+    open_needs: int  # still taking pledges
+    households: int  # households among them
+    communes: int  # communes with open needs
+    households_helped: int  # households that received something the commune confirmed
+    needs_closed: int  # everything confirmed received
     by_category: list[CategoryTotal]
 
 
@@ -278,34 +311,53 @@ def public_totals(*, campaign: Campaign | None = None) -> PublicTotals:
     needs = _public_base()
     if campaign is not None:
         needs = needs.filter(campaign=campaign)
+    is_open = Q(status__in=OPEN_STATUSES)
+    helped = Q(pk__in=NeedItem.objects.filter(quantity_confirmed__gt=0).values("need_id"))
     counts = needs.aggregate(
-        open_needs=Count("pk"),
-        households=Count("pk", filter=Q(kind=NeedKind.HOUSEHOLD)),
-        communes=Count("area", distinct=True),
+        open_needs=Count("pk", filter=is_open),
+        households=Count("pk", filter=is_open & Q(kind=NeedKind.HOUSEHOLD)),
+        communes=Count("area", distinct=True, filter=is_open),
+        households_helped=Count("pk", filter=helped & Q(kind=NeedKind.HOUSEHOLD)),
+        needs_closed=Count("pk", filter=Q(status=NeedStatus.CLOSED)),
     )
     rows = (
         NeedItem.objects.filter(need__in=needs)
         .values("item__category", "item__unit")
-        .annotate(quantity=Sum("quantity"), pledged=Sum("quantity_pledged"))
+        .annotate(
+            needed=Sum("quantity"),
+            # Only open needs are "still needed"; a closed or fully pledged one has no gap.
+            open_quantity=Sum("quantity", filter=Q(need__status__in=OPEN_STATUSES)),
+            open_pledged=Sum("quantity_pledged", filter=Q(need__status__in=OPEN_STATUSES)),
+            pledged_total=Sum("quantity_pledged"),
+            delivered_total=Sum("quantity_delivered"),
+            confirmed_total=Sum("quantity_confirmed"),
+        )
         .order_by()
     )
     categories = {c.pk: c for c in Category.objects.all()}
-    unit_labels = dict(CatalogueItem._meta.get_field("unit").flatchoices)  # type: ignore[arg-type]
-    amounts: dict[int, list[Amount]] = {}
+    figures: dict[int, list[CategoryFigures]] = {}
     for row in sorted(rows, key=lambda r: r["item__unit"]):
-        remaining = Decimal(row["quantity"] or 0) - Decimal(row["pledged"] or 0)
-        if remaining > 0:
-            label = str(unit_labels.get(row["item__unit"], row["item__unit"]))
-            amounts.setdefault(row["item__category"], []).append(Amount(remaining, row["item__unit"], label))
+        figures.setdefault(row["item__category"], []).append(
+            CategoryFigures(
+                unit=row["item__unit"],
+                needed=Decimal(row["needed"] or 0),
+                remaining=Decimal(row["open_quantity"] or 0) - Decimal(row["open_pledged"] or 0),
+                pledged=Decimal(row["pledged_total"] or 0),
+                delivered=Decimal(row["delivered_total"] or 0),
+                confirmed=Decimal(row["confirmed_total"] or 0),
+            )
+        )
     by_category = [
-        CategoryTotal(category=category, amounts=amounts[pk])
+        CategoryTotal(category=category, figures=figures[pk])
         for pk, category in sorted(categories.items(), key=lambda kv: (kv[1].position, kv[1].code))
-        if pk in amounts
+        if pk in figures
     ]
     return PublicTotals(
         open_needs=counts["open_needs"],
         households=counts["households"],
         communes=counts["communes"],
+        households_helped=counts["households_helped"],
+        needs_closed=counts["needs_closed"],
         by_category=by_category,
     )
 

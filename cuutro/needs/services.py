@@ -6,17 +6,15 @@ state and records the audit event in one transaction, so an error leaves nothing
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -24,10 +22,12 @@ from django.utils.translation import gettext_lazy, override
 from cuutro.audit.services import audit_record
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.lib.codes import code_key, random_code
+from cuutro.lib.photos import PreparedPhoto, prepare_photo
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
 from cuutro.needs.models import (
     CODE_PREFIX,
+    OPEN_STATUSES,
     PUBLIC_STATUSES,
     URGENCY_RANK,
     Beneficiary,
@@ -51,7 +51,7 @@ DIGIT_RUN_RE = re.compile(r"\d(?:[ .\-]?\d)*")
 MONEY_RE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 SEARCH_WORD_RE = re.compile(r"\w+")
 EDITABLE_STATUSES = {NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.REJECTED}
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+CANCELLABLE_STATUSES = {*EDITABLE_STATUSES, NeedStatus.VERIFIED, NeedStatus.PARTIALLY_PLEDGED}
 MAX_PHOTOS = 10
 
 
@@ -426,7 +426,7 @@ def _transition(need: Need, *, actor: Any, to: NeedStatus, action: str, reason: 
     if to == NeedStatus.SUBMITTED:
         need.submitted_at = now
         update.append("submitted_at")
-    if to == NeedStatus.VERIFIED:
+    if action == "verified":  # not when released pledges send it back to open
         need.verified_at, need.verified_by = now, actor
         update += ["verified_at", "verified_by"]
     need.save(update_fields=update)
@@ -453,7 +453,7 @@ STATE_ERRORS = {
     "submit": gettext_lazy("Only a draft or a returned need can be sent for verification. This need is “%(status)s”."),
     "verify": gettext_lazy("Only a need awaiting verification can be verified. This need is “%(status)s”."),
     "reject": gettext_lazy("Only a need awaiting verification can be returned. This need is “%(status)s”."),
-    "cancel": gettext_lazy("This need is already cancelled."),
+    "cancel": gettext_lazy("A need that is “%(status)s” can no longer be cancelled."),
     "edit": gettext_lazy("A need that is “%(status)s” can no longer be edited."),
 }
 
@@ -506,68 +506,23 @@ def need_cancel(*, actor: Any, need: Need, reason: str) -> Need:
     if not can_manage_needs_in(user=actor, area=need.area):
         raise PermissionDenied(_("You can only cancel needs in your own commune or province."))
     reason = _require_reason(reason)
-    if need.status == NeedStatus.CANCELLED:
+    if need.status not in CANCELLABLE_STATUSES:
         raise need_state_error(need, "cancel")
+    if NeedItem.objects.filter(need=need, quantity_pledged__gt=0).exists():
+        # Donors are on their way with these goods: they must hear it from the commune first.
+        raise NeedStateError(
+            _("Donors have pledged to this need. Ask them to cancel their pledges before cancelling the need.")
+        )
     return _transition(need, actor=actor, to=NeedStatus.CANCELLED, action="cancelled", reason=reason)
 
 
-@dataclass(frozen=True)
-class _PreparedPhoto:
-    content: bytes
-    extension: str
-
-
-PHOTO_MAX_SIDE = 2000  # px: plenty to judge damage, light enough for a commune's 3G link
-PHOTO_MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
-
-
-def _not_a_photo() -> ValidationError:
-    return ValidationError({"photos": [_("This file is not a photo. Use a JPEG, PNG or WebP picture.")]})
-
-
-def _prepare_photo(upload: UploadedFile) -> _PreparedPhoto:
-    """Decode the upload, then re-encode it without metadata.
-
-    Re-encoding proves it is a picture and drops EXIF, whose GPS tags and camera owner name
-    would otherwise travel with a photo of someone's home.
-    """
-    import warnings
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if upload.size is None or upload.size > settings.EVIDENCE_PHOTO_MAX_BYTES:
-        raise ValidationError(
-            {"photos": [_("A photo may be at most %(mb)d MB.") % {"mb": settings.EVIDENCE_PHOTO_MAX_BYTES // (1024 * 1024)}]}
-        )
-    try:
-        upload.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image_format = image.format
-                if image_format not in PHOTO_FORMATS or image.width * image.height > PHOTO_MAX_PIXELS:
-                    raise _not_a_photo()
-                image.load()
-                picture = ImageOps.exif_transpose(image)
-                picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-                if image_format == "JPEG" and picture.mode not in ("RGB", "L"):
-                    picture = picture.convert("RGB")
-                buffer = io.BytesIO()
-                picture.save(buffer, format=image_format, **({"quality": 85} if image_format != "PNG" else {}))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _not_a_photo() from None
-    finally:
-        upload.seek(0)
-    return _PreparedPhoto(content=buffer.getvalue(), extension=PHOTO_FORMATS[image_format])
-
-
-def _prepare_photos(uploads: list[UploadedFile], *, existing: int) -> list[_PreparedPhoto]:
+def _prepare_photos(uploads: list[UploadedFile], *, existing: int) -> list[PreparedPhoto]:
     if existing + len(uploads) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("A need can have at most %(n)d photos.") % {"n": MAX_PHOTOS}]})
-    return [_prepare_photo(upload) for upload in uploads]
+    return [prepare_photo(upload) for upload in uploads]
 
 
-def _store_photos(need: Need, *, actor: Any, prepared: list[_PreparedPhoto]) -> list[NeedPhoto]:
+def _store_photos(need: Need, *, actor: Any, prepared: list[PreparedPhoto]) -> list[NeedPhoto]:
     """Write the photos as the last step of the caller's transaction.
 
     Files are not transactional: if anything fails after a file is written, the written files are
@@ -606,3 +561,68 @@ NEED_TRANSITIONS = {
     "reject": need_reject,
     "cancel": need_cancel,
 }
+
+
+# ---- coverage: pledges against need items ---------------------------------------------------
+# The pledges app moves these counters; the needs app owns the table and the need's status.
+# Callers hold the need's row lock (``need_lock_for_pledges``) for the whole transaction.
+
+
+def need_lock_for_pledges(*, need_id: int) -> Need:
+    """Lock the need for a pledge operation: every change to its items' counters and to its
+    coverage status happens under this lock, so concurrent pledges take turns per need."""
+    return Need.objects.select_for_update().select_related("area").get(pk=need_id)
+
+
+def need_item_reserve(*, item_id: int, quantity: Decimal) -> bool:
+    """Add ``quantity`` to the item's pledged total if that much remains; False if it does not.
+
+    A conditional UPDATE: on PostgreSQL a concurrent writer waits for the row and re-checks the
+    condition against the committed value; the CHECK constraint is the last line of defence.
+    """
+    return bool(
+        NeedItem.objects.filter(pk=item_id, quantity__gte=models.F("quantity_pledged") + quantity).update(
+            quantity_pledged=models.F("quantity_pledged") + quantity
+        )
+    )
+
+
+def need_item_adjust(
+    *, item_id: int, pledged: Decimal = Decimal(0), delivered: Decimal = Decimal(0), confirmed: Decimal = Decimal(0)
+) -> None:
+    """Move an item's counters by the given (possibly negative) amounts, in one UPDATE."""
+    NeedItem.objects.filter(pk=item_id).update(
+        quantity_pledged=models.F("quantity_pledged") + pledged,
+        quantity_delivered=models.F("quantity_delivered") + delivered,
+        quantity_confirmed=models.F("quantity_confirmed") + confirmed,
+    )
+
+
+def coverage_status(items: list[NeedItem]) -> NeedStatus:
+    """The need's status that its items' counters imply."""
+    if items and all(i.quantity_confirmed >= i.quantity for i in items):
+        return NeedStatus.CLOSED
+    if items and all(i.quantity_delivered >= i.quantity for i in items):
+        return NeedStatus.DELIVERED
+    if items and all(i.quantity_pledged >= i.quantity for i in items):
+        return NeedStatus.FULLY_PLEDGED
+    if any(i.quantity_pledged > 0 for i in items):
+        return NeedStatus.PARTIALLY_PLEDGED
+    return NeedStatus.VERIFIED
+
+
+def need_coverage_sync(*, need: Need, actor: Any, reason: str = "") -> Need:
+    """Move a published need to the status its pledges imply (partly/fully pledged, delivered,
+    closed, or back to open), recording the change like any other transition."""
+    if need.status not in PUBLIC_STATUSES:
+        return need
+    target = coverage_status(list(NeedItem.objects.filter(need=need)))
+    if target != need.status:
+        _transition(need, actor=actor, to=target, action="coverage_changed", reason=reason)
+    else:
+        public_data_changed()  # the figures moved even if the status did not
+    return need
+
+
+def need_is_open(need: Need) -> bool:
+    return need.status in OPEN_STATUSES

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cuutro.accounts.selectors import is_officer
@@ -22,7 +23,7 @@ from cuutro.geo.models import AreaLevel
 from cuutro.geo.selectors import area_get, communes_in, provinces
 from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs
-from cuutro.needs.choices import PUBLIC_STATUSES, NeedKind, Urgency
+from cuutro.needs.choices import OPEN_FILTER, PUBLIC_STATUSES, NeedKind, Urgency
 
 EXPORT_MAX_ROWS = 50_000
 
@@ -57,7 +58,7 @@ def _filter_context(request: HttpRequest, filters: needs.NeedFilters) -> dict[st
         "categories": needs.categories(),
         "urgencies": Urgency.choices,
         "kinds": NeedKind.choices,
-        "statuses": [(s.value, s.label) for s in PUBLIC_STATUSES],
+        "statuses": [(OPEN_FILTER, _("Still open for pledges")), *((s.value, s.label) for s in PUBLIC_STATUSES)],
         "campaigns": needs.campaigns_active(),
         "querystring": _querystring(request),
     }

@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from cuutro.lib.formats import group_thousands
-from cuutro.needs.choices import unit_label
+from cuutro.needs.choices import quantity_text
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def with_unit(value: Decimal | int | None, unit: str) -> str:
     """``{{ item.remaining|with_unit:item.unit }}``: "42 sheets" in English, "42 tấm" in Vietnamese."""
     if value is None or value == "":
         return ""
-    return f"{qty(value)} {unit_label(unit, value)}"
+    return quantity_text(value, unit)
 
 
 @register.filter
