@@ -76,12 +76,15 @@ def test_bad_quantities_are_refused_with_a_message(cast: Any, make_need: Any, qu
 def test_contact_and_date_are_checked(cast: Any, make_need: Any) -> None:
     need = make_need("verified")
     bad = services.PledgeData(
-        need_item_id=item(need).pk, quantity=1, contact_name=" ", contact_phone="12345",
+        need_item_id=item(need).pk, quantity=1, contact_name="x" * 151, contact_phone="12345",
         expected_on=timezone.localdate() - timedelta(days=1),
     )
     with pytest.raises(ValidationError) as refused:
         services.pledge_create(actor=cast.donor, data=bad)
     assert set(refused.value.message_dict) == {"contact_name", "contact_phone", "expected_on"}
+    # Name and phone may be left out: the account's name and e-mail reach the donor.
+    bare = services.pledge_create(actor=cast.donor, data=services.PledgeData(need_item_id=item(need).pk, quantity=1))
+    assert (bare.contact_name, bare.contact_phone) == (cast.donor.display_name(), "")
 
 
 def test_unpublished_needs_take_no_pledges(cast: Any, make_need: Any) -> None:

@@ -30,7 +30,7 @@ class Pledge(models.Model):
     public_name = models.CharField(max_length=200, blank=True, editable=False)
     # Private: only the donor and the commune officers concerned see these.
     contact_name = models.CharField(_("contact person"), max_length=150)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     note = models.TextField(_("note to the commune"), blank=True)
     expected_on = models.DateField(_("expected delivery date"))
     status = models.CharField(_("status"), max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.PLEDGED)
@@ -107,7 +107,7 @@ class HandoverRequest(models.Model):
         verbose_name=_("organisation"),
     )
     contact_name = models.CharField(_("contact person"), max_length=150)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     message = models.TextField(_("message"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -82,8 +82,8 @@ class OverPledgedError(PledgeStateError):
 class PledgeData:
     need_item_id: int
     quantity: Decimal | str | int
-    contact_name: str
-    contact_phone: str
+    contact_name: str = ""
+    contact_phone: str = ""
     expected_on: date | None = None
     show_as: str = ShowAs.ANONYMOUS
     organisation_id: int | None = None
@@ -119,14 +119,14 @@ def _quantity(value: Any, *, item: NeedItem, errors: dict[str, list[str]]) -> De
     return quantity
 
 
-def _contact(name: str, phone: str, errors: dict[str, list[str]]) -> ContactData:
-    name = (name or "").strip()
+def _contact(name: str, phone: str, errors: dict[str, list[str]], *, actor: Any) -> ContactData:
+    """Whom the commune calls. The name defaults to the account's; the phone is optional (the
+    account's e-mail still reaches them) but must be a real number when given."""
+    name = (name or "").strip() or actor.display_name()
     phone = re.sub(r"[\s.\-]", "", phone or "")
-    if not name:
-        errors.setdefault("contact_name", []).append(_("Enter the name of the person the commune can call."))
-    elif len(name) > 150:
+    if len(name) > 150:
         errors.setdefault("contact_name", []).append(_("The name is too long."))
-    if not PHONE_RE.match(phone):
+    if phone and not PHONE_RE.match(phone):
         errors.setdefault("contact_phone", []).append(_("Enter a Vietnamese phone number, e.g. 0912345678."))
     return ContactData(contact_name=name, contact_phone=phone)
 
@@ -173,7 +173,7 @@ def pledge_create(*, actor: Any, data: PledgeData) -> Pledge:
         raise ValidationError({"need_item": [_("This item is not part of a published need.")]})
     errors: dict[str, list[str]] = {}
     quantity = _quantity(data.quantity, item=item, errors=errors)
-    contact = _contact(data.contact_name, data.contact_phone, errors)
+    contact = _contact(data.contact_name, data.contact_phone, errors, actor=actor)
     organisation, public_name = _who(actor=actor, show_as=data.show_as, organisation_id=data.organisation_id, errors=errors)
     today = timezone.localdate()
     expected_on = data.expected_on or today + timedelta(days=3)
@@ -500,8 +500,8 @@ def _withdraw_open_handovers(pledge: Pledge, *, actor: Any) -> None:
 
 @dataclass
 class HandoverData:
-    contact_name: str
-    contact_phone: str
+    contact_name: str = ""
+    contact_phone: str = ""
     organisation_id: int | None = None
     message: str = ""
 
@@ -515,7 +515,7 @@ def handover_request(*, actor: Any, pledge: Pledge, data: HandoverData) -> Hando
     if can_act_for_pledge(user=actor, pledge=pledge):
         raise PermissionDenied(_("This pledge is already yours."))
     errors: dict[str, list[str]] = {}
-    contact = _contact(data.contact_name, data.contact_phone, errors)
+    contact = _contact(data.contact_name, data.contact_phone, errors, actor=actor)
     organisation = None
     if data.organisation_id is not None:
         if not is_member_of(user=actor, organisation_id=data.organisation_id):
