@@ -51,6 +51,14 @@ def check_production_settings(app_configs: Any = None, **kwargs: Any) -> list[Er
                 id="cuutro.E003",
             )
         )
+    if "127.0.0.1" in settings.SITE_URL or "localhost" in settings.SITE_URL:
+        problems.append(
+            Warning(
+                "SITE_URL points at this machine while DEBUG is off.",
+                hint="Set SITE_URL to the portal's public address: links in e-mails are built from it.",
+                id="cuutro.W002",
+            )
+        )
     return problems
 
 

@@ -229,3 +229,7 @@ def photo_upload(name: str = "handover.jpg") -> Any:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, format="JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+# Browser fixtures live here so that every browser test module shares one Playwright session.
+from tests.browser import browser, phone  # noqa: E402, F401

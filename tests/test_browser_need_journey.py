@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from cuutro.needs.models import Need
-from tests.browser import browser, phone  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD, SECRET_NAME, SECRET_PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +29,7 @@ def log_out(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def test_officer_records_second_officer_verifies_public_finds_it(cast: Any, live_server: Any, phone: Any) -> None:  # noqa: F811
+def test_officer_records_second_officer_verifies_public_finds_it(cast: Any, live_server: Any, phone: Any) -> None:
     base = live_server.url
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = phone

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cuutro.audit.models import AuditEvent
 from cuutro.needs.models import Need, NeedItem, NeedStatus
@@ -171,7 +171,7 @@ def test_only_a_commune_officer_in_scope_confirms_and_never_the_donor(cast: Any,
     assert Pledge.objects.get(pk=pledge.pk).status == PledgeStatus.DELIVERED
     # An officer of the commune who pledged as a donor cannot confirm their own pledge either.
     own = make_pledge(pledge.need, quantity=1, donor=cast.officer)
-    with pytest.raises(PermissionDenied, match="own"):
+    with translation.override("en"), pytest.raises(PermissionDenied, match="own"):
         services.pledge_confirm(actor=cast.officer, pledge=own, evidence=photo_upload(), evidence_kind="photo", acknowledged=True)
 
 

@@ -1,8 +1,10 @@
-"""No public page, public API response or export ever shows a beneficiary's personal data.
+"""No public page, public API response or export ever shows a beneficiary's personal data, nor a
+donor's private contact details.
 
-Needs in every state carry recognisable personal data; a crawler (anonymous, then logged in as a
-donor and as an organisation member) follows every link from the home page, and every public API
-list and detail is called, and none of it may appear."""
+Needs in every state carry recognisable personal data, and pledges in every state carry a
+donor's private contact, note and the name of the person who received the goods; a crawler
+(anonymous, then logged in as another donor and as an organisation member) follows every link
+from the home page, and every public API list and detail is called, and none of it may appear."""
 
 from __future__ import annotations
 
@@ -16,9 +18,16 @@ import pytest
 from django.test import Client
 
 from cuutro.lib.text import fold
-from tests.conftest import SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE
+from tests.conftest import SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE, photo_upload
 
-SECRETS = [SECRET_NAME, SECRET_ID, SECRET_PHONE, SECRET_ADDRESS, fold(SECRET_NAME), SECRET_NAME.upper()]
+# A donor's private contact: only the donor and the commune officers concerned may see it.
+PLEDGE_CONTACT = "Chị Kín Đáo Liên Hệ"
+PLEDGE_PHONE = "0977000111"
+PLEDGE_NOTE = "Ghi chú riêng gửi xã 4455"
+SECRETS = [
+    SECRET_NAME, SECRET_ID, SECRET_PHONE, SECRET_ADDRESS, fold(SECRET_NAME), SECRET_NAME.upper(),
+    PLEDGE_CONTACT, PLEDGE_PHONE, PLEDGE_NOTE,
+]
 NOT_PUBLIC = ("/admin/", "/officer/", "/accounts/logout/", "/lang/")
 MAX_PAGES = 400
 
@@ -68,10 +77,42 @@ def crawl(client: Client, start: list[str]) -> dict[str, int]:
     return seen
 
 
+def pledge_everywhere(cast: Any, need: Any) -> dict[str, Any]:
+    """Pledges in every state on ``need``, by a donor who is not one of the crawlers, all with
+    private contact details; the confirmed one names the household head who received it."""
+    from cuutro.pledges import services
+
+    sheets = need.items.get(item__code="roofing-sheet")
+
+    def pledge(quantity: int) -> Any:
+        data = services.PledgeData(
+            need_item_id=sheets.pk, quantity=quantity, contact_name=PLEDGE_CONTACT, contact_phone=PLEDGE_PHONE,
+            note=PLEDGE_NOTE, show_as="name",
+        )
+        return services.pledge_create(actor=cast.outsider, data=data)
+
+    pledges = {name: pledge(2) for name in ["pledged", "in_transit", "delivered", "confirmed", "cancelled", "handover"]}
+    services.pledge_ship(actor=cast.outsider, pledge=pledges["in_transit"])
+    services.pledge_deliver(actor=cast.outsider, pledge=pledges["delivered"])
+    services.pledge_deliver(actor=cast.outsider, pledge=pledges["confirmed"])
+    services.pledge_confirm(
+        actor=cast.officer, pledge=pledges["confirmed"], evidence=photo_upload(), evidence_kind="receipt",
+        acknowledged=True, received_by=SECRET_NAME, note=f"Giao cho {SECRET_NAME}, {SECRET_PHONE}",
+    )
+    services.pledge_cancel(actor=cast.outsider, pledge=pledges["cancelled"], reason=f"Gọi {PLEDGE_PHONE}")
+    services.handover_request(
+        actor=cast.province_member, pledge=pledges["handover"],
+        data=services.HandoverData(contact_name=PLEDGE_CONTACT, contact_phone=PLEDGE_PHONE, message=PLEDGE_NOTE),
+    )
+    return pledges
+
+
 @pytest.fixture
 def needs_everywhere(cast: Any, make_need: Any) -> dict[str, Any]:
     needs = {status: make_need(status) for status in ["draft", "submitted", "verified", "rejected", "cancelled"]}
     needs["community"] = make_need("verified", kind="community", description="Nhà văn hóa thôn bị ngập, cần sửa mái.")
+    needs["pledged"] = make_need("verified", description="Nhà ngập sâu, cần tôn lợp.")
+    needs["pledges"] = pledge_everywhere(cast, needs["pledged"])
     return needs
 
 
@@ -79,10 +120,16 @@ def needs_everywhere(cast: Any, make_need: Any) -> dict[str, Any]:
 def test_no_public_page_or_export_shows_personal_data(cast: Any, needs_everywhere: dict[str, Any], visitor: str) -> None:
     # Donors and organisation members log in, but they are the public too: no personal data.
     client = Client() if visitor == "anonymous" else cast.client_for(getattr(cast, visitor))
-    verified = needs_everywhere["verified"]
-    seen = crawl(client, ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", "/needs/export.csv"])
-    # The crawl must really have reached the published need, or the test proves nothing.
+    verified, pledged = needs_everywhere["verified"], needs_everywhere["pledged"]
+    seen = crawl(
+        client, ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", f"/needs/?q={pledged.code}", "/needs/export.csv"]
+    )
+    # The crawl must really have reached the published needs, or the test proves nothing.
     assert f"/needs/{verified.code}/" in {unquote(urlsplit(u).path) for u in seen}
+    assert f"/needs/{pledged.code}/" in {unquote(urlsplit(u).path) for u in seen}
+    # …and the pledges listed there by their public name.
+    page = client.get(f"/needs/{pledged.code}/").content.decode()
+    assert cast.outsider.display_name() in page and needs_everywhere["pledges"]["confirmed"].code in page
     assert any(urlsplit(u).path == "/needs/export.csv" for u in seen)
     assert any(urlsplit(u).path == "/api/v1/needs/points" for u in seen)  # the map's data
     assert len(seen) > 10
@@ -102,8 +149,14 @@ def test_no_public_api_response_shows_personal_data(needs_everywhere: dict[str, 
         "/api/v1/openapi.json",
     ]
     listed = client.get("/api/v1/needs?limit=100").json()
-    assert {n["code"] for n in listed["items"]} == {needs_everywhere["verified"].code, needs_everywhere["community"].code}
-    urls += [f"/api/v1/needs/{n.code}" for n in needs_everywhere.values()]
+    assert {n["code"] for n in listed["items"]} == {
+        needs_everywhere[key].code for key in ("verified", "community", "pledged")
+    }
+    needs = [n for key, n in needs_everywhere.items() if key != "pledges"]
+    urls += [f"/api/v1/needs/{n.code}" for n in needs]
+    urls += [f"/api/v1/needs/{n.code}/pledges" for n in needs]
+    pledges = client.get(f"/api/v1/needs/{needs_everywhere['pledged'].code}/pledges").json()
+    assert len(pledges["items"] if isinstance(pledges, dict) else pledges) == 5  # active ones, so the check is real
     for url in urls:
         response = client.get(url)
         assert_clean(url, response.content.decode())

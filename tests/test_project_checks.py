@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "MAP_TILE_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "MAP_TILE_URL", "SITE_URL"}}
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
         cwd=REPO, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False,
@@ -42,6 +42,12 @@ def test_a_plain_http_tile_server_is_refused_in_production() -> None:
         {"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "a.vn", "MAP_TILE_URL": "http://tiles.example/{z}/{x}/{y}.png"}
     )
     assert "cuutro.E003" in result.stderr
+
+
+def test_a_local_site_url_is_flagged_in_production() -> None:
+    production = {"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "a.vn"}
+    assert "cuutro.W002" in run_check(production).stderr
+    assert "cuutro.W002" not in run_check({**production, "SITE_URL": "https://cuutro.quangtri.gov.vn"}).stderr
 
 
 def test_a_typo_in_a_boolean_setting_stops_the_start() -> None:

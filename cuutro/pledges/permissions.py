@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cuutro.accounts.selectors import area_in_scope, is_commune_officer_for, is_member_of
 from cuutro.pledges.models import Pledge
 
@@ -20,6 +22,16 @@ def can_confirm(*, user: Any, pledge: Pledge, need: Any) -> bool:
     """Confirm on the ground: a commune officer of the need's commune who is not on the giving
     side of this pledge (four eyes: nobody vouches for their own delivery)."""
     return is_commune_officer_for(user=user, area=need.area) and not can_act_for_pledge(user=user, pledge=pledge)
+
+
+def confirm_refusal(*, user: Any, pledge: Pledge, need: Any) -> str:
+    """Why ``user`` may not confirm ``pledge`` ("" when they may), in words for the screen and
+    for the service's PermissionDenied alike."""
+    if can_confirm(user=user, pledge=pledge, need=need):
+        return ""
+    if getattr(user, "pk", None) == pledge.donor_id:
+        return _("A donor cannot confirm their own delivery: a commune officer must.")
+    return _("Only a commune officer of the need's commune can confirm a delivery.")
 
 
 def can_see_contact(*, user: Any, pledge: Pledge, need: Any) -> bool:

@@ -205,3 +205,22 @@ def officer_deliveries(*, user: Any, today: date | None = None) -> OfficerDelive
         ),
         overdue=list(undelivered.filter(expected_on__lt=today).order_by("expected_on", "pk")),
     )
+
+
+def officer_deliveries_awaiting_count(*, user: Any) -> int:
+    """How many deliveries in the officer's scope the donors say arrived (the "My work" line)."""
+    condition = _officer_filter(user)
+    if condition is None:
+        return 0
+    return Pledge.objects.filter(condition, status=PledgeStatus.DELIVERED).count()
+
+
+def handovers_requested_by(*, user: Any) -> QuerySet[HandoverRequest]:
+    """The user's own hand-over requests, newest first (shown under "My pledges")."""
+    if not getattr(user, "is_authenticated", False):
+        return HandoverRequest.objects.none()
+    return (
+        HandoverRequest.objects.filter(requested_by=user)
+        .select_related("pledge", "pledge__need", "pledge__need_item__item", "organisation")
+        .order_by("-created_at", "-pk")
+    )

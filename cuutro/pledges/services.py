@@ -52,7 +52,7 @@ from cuutro.pledges.choices import (
     ShowAs,
 )
 from cuutro.pledges.models import Confirmation, HandoverRequest, Pledge
-from cuutro.pledges.permissions import can_act_for_pledge, can_confirm
+from cuutro.pledges.permissions import can_act_for_pledge, confirm_refusal
 
 CODE_PREFIX = "CT"  # cứu trợ; the bank-transfer memo of a cash pledge carries "CT 7K3F9Q"
 MAX_NOTE = 2000
@@ -196,6 +196,12 @@ def pledge_create(*, actor: Any, data: PledgeData) -> Pledge:
             with transaction.atomic():
                 need = need_lock_for_pledges(need_id=item.need_id)
                 if not need_is_open(need):
+                    # A published need closes to pledges only once every item is fully pledged:
+                    # tell a donor who raced for the last unit "nothing remains" (over_pledged),
+                    # as the one who arrived a moment earlier was told.
+                    remaining = NeedItem.objects.get(pk=item.pk).remaining
+                    if quantity > remaining:
+                        raise OverPledgedError(_over_message(item, quantity, remaining), remaining=remaining)
                     raise PledgeStateError(
                         _("This need is “%(status)s”: it takes no new pledges.") % {"status": need.get_status_display()}
                     )
@@ -245,7 +251,13 @@ def _over_message(item: NeedItem, quantity: Decimal, remaining: Decimal) -> str:
 def _lock(pledge: Pledge) -> tuple[Pledge, Any]:
     """Lock the need first (the one lock order everywhere), then reload the pledge."""
     need = need_lock_for_pledges(need_id=pledge.need_id)
-    locked = Pledge.objects.select_for_update().select_related("need_item__item", "organisation", "donor").get(pk=pledge.pk)
+    # of=("self",): lock the pledge row only. PostgreSQL refuses FOR UPDATE across the outer join
+    # to the nullable organisation, and the need's lock already orders everything else.
+    locked = (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("need_item__item", "organisation", "donor")
+        .get(pk=pledge.pk)
+    )
     return locked, need
 
 
@@ -335,10 +347,9 @@ def pledge_confirm(
     """A commune officer of the need's commune confirms what arrived, with a photo of the
     hand-over or of the signed receipt and the recipient's acknowledgement. Never the donor."""
     pledge, need = _lock(pledge)
-    if not can_confirm(user=actor, pledge=pledge, need=need):
-        if getattr(actor, "pk", None) == pledge.donor_id:
-            raise PermissionDenied(_("A donor cannot confirm their own delivery: a commune officer must."))
-        raise PermissionDenied(_("Only a commune officer of the need's commune can confirm a delivery."))
+    refusal = confirm_refusal(user=actor, pledge=pledge, need=need)
+    if refusal:
+        raise PermissionDenied(refusal)
     errors: dict[str, list[str]] = {}
     if evidence_kind not in EvidenceKind.values:
         errors.setdefault("evidence_kind", []).append(_("Say whether the picture shows the hand-over or the signed receipt."))
@@ -368,7 +379,9 @@ def pledge_confirm(
         need_item_adjust(item_id=pledge.need_item_id, delivered=pledge.quantity)
         pledge.delivered_at = timezone.now()
         pledge.save(update_fields=["delivered_at"])
-    _move(pledge, actor=actor, to=PledgeStatus.CONFIRMED, action="confirmed", reason=note, stamp="confirmed_at")
+    # The officer's note stays on the confirmation (officers only): it may name the household,
+    # and the pledge's history is shown to the donor.
+    _move(pledge, actor=actor, to=PledgeStatus.CONFIRMED, action="confirmed", stamp="confirmed_at")
     need_item_adjust(item_id=pledge.need_item_id, confirmed=pledge.quantity)
     confirmation = Confirmation(
         pledge=pledge,
@@ -561,7 +574,11 @@ def handover_request(*, actor: Any, pledge: Pledge, data: HandoverData) -> Hando
 
 def _lock_request(request: HandoverRequest) -> tuple[HandoverRequest, Pledge]:
     pledge, _need = _lock(request.pledge)
-    locked = HandoverRequest.objects.select_for_update().select_related("requested_by", "organisation").get(pk=request.pk)
+    locked = (
+        HandoverRequest.objects.select_for_update(of=("self",))  # see _lock: organisation is nullable
+        .select_related("requested_by", "organisation")
+        .get(pk=request.pk)
+    )
     return locked, pledge
 
 

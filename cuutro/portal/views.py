@@ -23,7 +23,9 @@ from cuutro.geo.models import AreaLevel
 from cuutro.geo.selectors import area_get, communes_in, provinces
 from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs
-from cuutro.needs.choices import OPEN_FILTER, PUBLIC_STATUSES, NeedKind, Urgency
+from cuutro.needs.choices import OPEN_FILTER, OPEN_STATUSES, PUBLIC_STATUSES, NeedKind, Urgency
+from cuutro.pledges.choices import UNDELIVERED_STATUSES
+from cuutro.pledges.selectors import pledges_public_for_need
 
 EXPORT_MAX_ROWS = 50_000
 
@@ -131,7 +133,17 @@ def need_detail(request: HttpRequest, code: str) -> HttpResponse:
     view = needs.need_public_view(need)
     if view.code != code:
         return redirect("portal:need_detail", code=view.code, permanent=True)
-    return render(request, "portal/need_detail.html", {"need": view})
+    # Cached for every anonymous visitor: nothing here may depend on who is asking.
+    return render(
+        request,
+        "portal/need_detail.html",
+        {
+            "need": view,
+            "pledges": pledges_public_for_need(need_id=need.pk),
+            "taking_pledges": view.status in OPEN_STATUSES,
+            "handover_statuses": [s.value for s in UNDELIVERED_STATUSES],
+        },
+    )
 
 
 class _Echo:
