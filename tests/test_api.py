@@ -254,6 +254,7 @@ def test_money_is_listed_in_whole_dong(published: dict[str, Need]) -> None:
     need = Api().get(f"/needs/{published['gio_linh'].code}").json()
     assert need["items"] == [
         {
+            "id": published["gio_linh"].items.get().pk,
             "item": "cash-house-repair",
             "item_name": "Cash for house repair",
             "category": "cash",
@@ -261,6 +262,9 @@ def test_money_is_listed_in_whole_dong(published: dict[str, Need]) -> None:
             "unit_label": "VND",
             "quantity": 15_000_000,
             "remaining": 15_000_000,
+            "pledged": 0,
+            "delivered": 0,
+            "confirmed": 0,
         }
     ]
 

@@ -11,7 +11,8 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, PlainSerializer
 
 
-def _number(value: Decimal) -> int | float:
+def quantity_json(value: Decimal) -> int | float:
+    """A quantity as JSON shows it: whole numbers as integers."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -25,7 +26,7 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 # Quantities are exact decimals inside; JSON gets a plain number (whole numbers as integers).
-Quantity = Annotated[Decimal, PlainSerializer(_number, return_type=int | float)]
+Quantity = Annotated[Decimal, PlainSerializer(quantity_json, return_type=int | float)]
 
 
 class ErrorDetail(Schema):
@@ -82,13 +83,17 @@ class PointOut(Schema):
 
 
 class NeedItemOut(Schema):
+    id: int = Field(description="what a pledge names as `need_item`")
     item: str
     item_name: str
     category: str
     unit: str
     unit_label: str
-    quantity: Quantity
-    remaining: Quantity
+    quantity: Quantity = Field(description="needed")
+    remaining: Quantity = Field(description="needed − active pledges: what may still be pledged")
+    pledged: Quantity = Field(description="held by active pledges (pledged, on the way, delivered, confirmed)")
+    delivered: Quantity = Field(description="declared delivered by donors or confirmed by the commune")
+    confirmed: Quantity = Field(description="confirmed on the ground by a commune officer")
 
 
 class NeedOut(Schema):
@@ -162,3 +167,131 @@ class OfficerNeedOut(NeedOut):
     """What the officer in scope gets back after a write (still no personal data)."""
 
     status_reason: str
+
+
+# ---- pledges ------------------------------------------------------------------------------
+
+
+class PledgeIn(Schema):
+    need_item: int = Field(ge=1, le=2**63 - 1, description="the `id` of one of a published need's `items`")
+    quantity: Decimal = Field(description="in the item's unit; whole đồng for cash items")
+    expected_on: dt.date | None = Field(None, description="expected delivery date; three days from today if left out")
+    show_as: Literal["anonymous", "name", "organisation"] = Field(
+        "anonymous", description="how the public sees who pledged: anonymously, by your name, or by `organisation`'s name"
+    )
+    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="id of an organisation you belong to")
+    contact_name: Text = Field("", description="whom the commune calls; your account's name if left out")
+    contact_phone: Text = Field("", description="optional; shown only to you and the commune officers concerned")
+    note: Text = Field("", description="to the commune officers")
+
+
+class PledgePublicOut(Schema):
+    """What anyone may see of a pledge: never its contact, note or confirmation."""
+
+    code: str
+    donor_name: str = Field(description="the organisation or person as the donor chose, or an anonymous donor")
+    item: str
+    item_name: str
+    unit: str
+    quantity: Quantity
+    status: str
+    status_label: str
+    expected_on: dt.date
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+
+
+class PledgePublicListOut(Schema):
+    items: list[PledgePublicOut]
+    count: int
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+
+
+class PledgeContactOut(Schema):
+    contact_name: str
+    contact_phone: str
+    note: str
+
+
+class PledgeOut(PledgePublicOut):
+    """A pledge as its donor and the officers over its need see it."""
+
+    need: str = Field(description="the need's code")
+    need_item: int
+    status_reason: str
+    show_as: str
+    organisation: OrganisationOut | None
+    shipped_at: dt.datetime | None
+    closed_at: dt.datetime | None = Field(description="when it was cancelled or expired")
+    expires_on: dt.date = Field(description="an undelivered pledge expires after this day")
+    contact: PledgeContactOut | None = Field(description="only for the donor's side and the officers over the need's area")
+    next_step: str = Field(description="what the holder should do next, in words")
+    actions: list[str] = Field(description="what the caller may do now: ship, deliver, cancel")
+    url: str
+
+
+class PledgeListOut(Schema):
+    items: list[PledgeOut]
+    count: int
+
+
+class ActorOut(Schema):
+    username: str | None = Field(description="null when the caller may not know the account (another donor, an officer)")
+    name: str
+
+
+class PledgeEventOut(Schema):
+    at: dt.datetime
+    actor: ActorOut | None = Field(description="null for the system (e.g. expiry)")
+    action: str = Field(description="e.g. pledges.pledge.shipped")
+    reason: str
+
+
+class HandoverOut(Schema):
+    id: int
+    pledge: str = Field(description="the pledge's code")
+    status: str
+    status_label: str
+    requested_by: str
+    organisation: str | None
+    contact_name: str
+    contact_phone: str
+    message: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: str
+
+
+class ConfirmationOut(Schema):
+    evidence_kind: str
+    evidence_kind_label: str
+    confirmed_by: str
+    confirmed_at: dt.datetime
+    received_by: str
+    note: str
+
+
+class PledgeDetailOut(PledgeOut):
+    history: list[PledgeEventOut] = Field(description="every recorded step: who, when, why")
+    handovers: list[HandoverOut] = Field(description="hand-over requests, for the holder only")
+    confirmation: ConfirmationOut | None = Field(description="for the officers over the need's area only")
+
+
+class ConfirmIn(Schema):
+    evidence_kind: Text = Field("", description="photo (of the hand-over) or receipt (photo of the signed receipt)")
+    acknowledged: bool = Field(False, description="the recipient acknowledged receipt")
+    received_by: Text = ""
+    note: Text = ""
+
+
+class HandoverIn(Schema):
+    contact_name: Text = Field("", description="your account's name if left out")
+    contact_phone: Text = ""
+    organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="id of an organisation you belong to")
+    message: Text = Field("", description="why you ask, e.g. you can reach a cut-off village")

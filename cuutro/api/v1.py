@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Status
+from ninja import File, Form, NinjaAPI, Query, Status, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from cuutro.accounts.selectors import user_role_assignments
+from cuutro.accounts.selectors import area_in_scope, user_role_assignments
 from cuutro.accounts.services import token_authenticate
 from cuutro.api import schemas as s
 from cuutro.geo.models import Area
@@ -25,6 +25,10 @@ from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs_selectors
 from cuutro.needs import services as needs_services
 from cuutro.needs.selectors import NeedFilters, PublicNeed, need_public_view
+from cuutro.pledges import selectors as pledges_selectors
+from cuutro.pledges import services as pledges_services
+from cuutro.pledges.permissions import can_act_for_pledge, can_see_contact
+from cuutro.pledges.selectors import PublicPledge, pledge_public_view
 
 
 class BearerToken(HttpBearer):
@@ -51,15 +55,22 @@ TOKEN = BearerToken()
 # ---- one error shape ----------------------------------------------------------------------
 
 
-def error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> HttpResponse:
+def error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> HttpResponse:
     return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+        request, {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}, status=status
     )
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
     # Drop ninja's wrapper names ("body", "payload", "query") so fields read like the input.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data", "filters")]
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload", "data", "filters")]
     return ".".join(parts) or "request"
 
 
@@ -111,6 +122,17 @@ def on_state_error(request: HttpRequest, exc: needs_services.NeedStateError) -> 
     return error(request, 409, "conflict", exc.message)
 
 
+@api.exception_handler(pledges_services.PledgeStateError)
+def on_pledge_state_error(request: HttpRequest, exc: pledges_services.PledgeStateError) -> HttpResponse:
+    return error(request, 409, exc.code, exc.message)
+
+
+@api.exception_handler(pledges_services.OverPledgedError)
+def on_over_pledged(request: HttpRequest, exc: pledges_services.OverPledgedError) -> HttpResponse:
+    # What could be pledged instead, so a client can offer the rest.
+    return error(request, 409, exc.code, exc.message, remaining=s.quantity_json(exc.remaining))
+
+
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
@@ -154,6 +176,7 @@ def need_out(view: PublicNeed) -> dict[str, Any]:
         "verified_at": view.verified_at,
         "items": [
             {
+                "id": i.id,
                 "item": i.item_code,
                 "item_name": i.item_name,
                 "category": i.category_code,
@@ -161,10 +184,102 @@ def need_out(view: PublicNeed) -> dict[str, Any]:
                 "unit_label": i.unit_label,
                 "quantity": i.quantity,
                 "remaining": i.remaining,
+                "pledged": i.pledged,
+                "delivered": i.delivered,
+                "confirmed": i.confirmed,
             }
             for i in view.items
         ],
         "url": reverse("portal:need_detail", args=[view.code]),
+    }
+
+
+def pledge_public_out(view: PublicPledge) -> dict[str, Any]:
+    return {
+        "code": view.code,
+        "donor_name": view.donor_name,
+        "item": view.item_code,
+        "item_name": view.item_name,
+        "unit": view.unit,
+        "quantity": view.quantity,
+        "status": view.status,
+        "status_label": view.status_label,
+        "expected_on": view.expected_on,
+        "created_at": view.created_at,
+        "delivered_at": view.delivered_at,
+        "confirmed_at": view.confirmed_at,
+    }
+
+
+def pledge_out(pledge: Any, user: Any) -> dict[str, Any]:
+    """A pledge for someone who may open it in full (``pledges_selectors.pledge_get_for_user``)."""
+    step = pledges_selectors.pledge_next_step(pledge=pledge, user=user)
+    contact = None
+    if can_see_contact(user=user, pledge=pledge, need=pledge.need):
+        contact = {"contact_name": pledge.contact_name, "contact_phone": pledge.contact_phone, "note": pledge.note}
+    return {
+        **pledge_public_out(pledge_public_view(pledge)),
+        "need": pledge.need.code,
+        "need_item": pledge.need_item_id,
+        "status_reason": pledge.status_reason,
+        "show_as": pledge.show_as,
+        "organisation": {"id": pledge.organisation.pk, "name": pledge.organisation.name} if pledge.organisation else None,
+        "shipped_at": pledge.shipped_at,
+        "closed_at": pledge.closed_at,
+        "expires_on": pledges_services.expiry_date(pledge),
+        "contact": contact,
+        "next_step": step.text,
+        "actions": list(step.actions),
+        "url": reverse("pledges:detail", args=[pledge.code]),
+    }
+
+
+def handover_out(request: Any) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "pledge": request.pledge.code,
+        "status": request.status,
+        "status_label": str(request.get_status_display()),
+        "requested_by": request.requested_by.display_name(),
+        "organisation": request.organisation.name if request.organisation else None,
+        "contact_name": request.contact_name,
+        "contact_phone": request.contact_phone,
+        "message": request.message,
+        "created_at": request.created_at,
+        "expires_at": request.expires_at,
+        "decided_at": request.decided_at,
+        "reason": request.reason,
+    }
+
+
+def pledge_detail_out(pledge: Any, user: Any) -> dict[str, Any]:
+    holder = can_act_for_pledge(user=user, pledge=pledge)
+    confirmation = getattr(pledge, "confirmation", None) if pledge.confirmed_at else None
+    # What was handed to whom may name the household: the officers over the area only.
+    officer = area_in_scope(user=user, area=pledge.need.area)
+    return {
+        **pledge_out(pledge, user),
+        "history": [
+            {
+                "at": entry.at,
+                # Names as this caller may know them (a previous holder may be anonymous).
+                "actor": None if entry.by_system else {"username": entry.actor_username or None, "name": entry.actor_name},
+                "action": entry.action,
+                "reason": entry.reason,
+            }
+            for entry in pledges_selectors.pledge_history_for(pledge=pledge, viewer=user)
+        ],
+        "handovers": [handover_out(r) for r in pledges_selectors.handovers_for_pledge(pledge=pledge)] if holder else [],
+        "confirmation": {
+            "evidence_kind": confirmation.evidence_kind,
+            "evidence_kind_label": str(confirmation.get_evidence_kind_display()),
+            "confirmed_by": confirmation.confirmed_by.display_name(),
+            "confirmed_at": confirmation.confirmed_at,
+            "received_by": confirmation.received_by,
+            "note": confirmation.note,
+        }
+        if confirmation is not None and officer
+        else None,
     }
 
 
@@ -260,6 +375,22 @@ def needs_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return need_out(need_public_view(need))
 
 
+@api.get(
+    "/needs/{code}/pledges",
+    response=s.PledgePublicListOut,
+    tags=["public"],
+    summary="Who pledged what for a published need",
+    url_name="need_pledges",
+)
+@decorate_view(cache_public)
+def needs_pledges(request: HttpRequest, code: str) -> dict[str, Any]:
+    need = needs_selectors.need_get_public(code=code)
+    if need is None:
+        raise Http404
+    pledges = pledges_selectors.pledges_public_for_need(need_id=need.pk)
+    return {"count": len(pledges), "items": [pledge_public_out(p) for p in pledges]}
+
+
 # ---- authenticated endpoints --------------------------------------------------------------
 
 
@@ -333,3 +464,128 @@ def needs_transition(request: HttpRequest, code: str, action: str, payload: s.Re
     # The body is optional: submit and verify need no reason, so a bare POST must do.
     need = transition(actor=request.user, need=need, reason=payload.reason if payload else "")
     return _reload(request, need)
+
+
+# ---- pledges ------------------------------------------------------------------------------
+
+
+def _pledge(request: HttpRequest, code: str) -> dict[str, Any]:
+    # Reload through the access helper: the answer shows what this caller may see, as a GET would.
+    return pledge_detail_out(pledges_selectors.pledge_get_for_user(user=request.user, code=code), request.user)
+
+
+@api.post("/pledges", response={201: s.PledgeDetailOut}, auth=TOKEN, tags=["pledges"], summary="Pledge part of a need item")
+def pledges_create(request: HttpRequest, payload: s.PledgeIn) -> Status[dict[str, Any]]:
+    """Refused with 409 `over_pledged` when more than what remains is asked for; the error then
+    carries `remaining`, what could be pledged instead."""
+    pledge = pledges_services.pledge_create(
+        actor=request.user,
+        data=pledges_services.PledgeData(
+            need_item_id=payload.need_item,
+            quantity=payload.quantity,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            expected_on=payload.expected_on,
+            show_as=payload.show_as,
+            organisation_id=payload.organisation,
+            note=payload.note,
+        ),
+    )
+    return Status(201, _pledge(request, pledge.code))
+
+
+@api.get("/pledges", response=s.PledgeListOut, auth=TOKEN, tags=["pledges"], summary="My pledges, newest first")
+def pledges_mine(
+    request: HttpRequest,
+    limit: int = Query(20, ge=1, le=settings.CUUTRO_API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    pledges = pledges_selectors.pledges_of_user(user=request.user)
+    return {"count": pledges.count(), "items": [pledge_out(p, request.user) for p in pledges[offset : offset + limit]]}
+
+
+@api.get("/pledges/{code}", response=s.PledgeDetailOut, auth=TOKEN, tags=["pledges"], summary="One of my pledges, or one in my area")
+def pledges_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _pledge(request, code)
+
+
+# Declared before /pledges/{code}/{action}, which would otherwise take these paths.
+@api.post(
+    "/pledges/{code}/confirm",
+    response=s.PledgeDetailOut,
+    auth=TOKEN,
+    tags=["officers"],
+    summary="Confirm a delivery on the ground (multipart: a photo and the recipient's acknowledgement)",
+)
+def pledges_confirm(
+    request: HttpRequest, code: str, payload: Form[s.ConfirmIn], evidence: File[UploadedFile | None] = None
+) -> dict[str, Any]:
+    """For a commune officer of the need's commune who is not on the giving side of the pledge."""
+    pledge = pledges_selectors.pledge_get_for_user(user=request.user, code=code)
+    pledges_services.pledge_confirm(
+        actor=request.user,
+        pledge=pledge,
+        evidence=evidence,
+        evidence_kind=payload.evidence_kind,
+        acknowledged=payload.acknowledged,
+        received_by=payload.received_by,
+        note=payload.note,
+    )
+    return _pledge(request, code)
+
+
+@api.post(
+    "/pledges/{code}/handover",
+    response={201: s.HandoverOut},
+    auth=TOKEN,
+    tags=["pledges"],
+    summary="Ask the holder of a pledge to hand it over to you",
+)
+def pledges_handover(request: HttpRequest, code: str, payload: s.HandoverIn) -> Status[dict[str, Any]]:
+    pledge = pledges_selectors.pledge_get_public(code=code)
+    if pledge is None:
+        raise Http404
+    handover = pledges_services.handover_request(
+        actor=request.user,
+        pledge=pledge,
+        data=pledges_services.HandoverData(
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            organisation_id=payload.organisation,
+            message=payload.message,
+        ),
+    )
+    return Status(201, handover_out(handover))
+
+
+@api.post(
+    "/pledges/{code}/{action}",
+    response=s.PledgeDetailOut,
+    auth=TOKEN,
+    tags=["pledges"],
+    summary="The donor moves a pledge on: ship, deliver or cancel (cancel needs a reason)",
+)
+def pledges_transition(request: HttpRequest, code: str, action: str, payload: s.ReasonIn | None = None) -> dict[str, Any]:
+    transition = pledges_services.PLEDGE_ACTIONS.get(action)
+    if transition is None:
+        raise Http404
+    pledge = pledges_selectors.pledge_get_for_user(user=request.user, code=code)
+    transition(actor=request.user, pledge=pledge, reason=payload.reason if payload else "")
+    return _pledge(request, code)
+
+
+@api.post(
+    "/handovers/{handover_id}/{answer}",
+    response=s.HandoverOut,
+    auth=TOKEN,
+    tags=["pledges"],
+    summary="The holder answers a hand-over request: accept or decline",
+)
+def handovers_answer(request: HttpRequest, handover_id: int, answer: str, payload: s.ReasonIn | None = None) -> dict[str, Any]:
+    answers = {"accept": pledges_services.handover_accept, "decline": pledges_services.handover_decline}
+    if answer not in answers:
+        raise Http404
+    handover = pledges_selectors.handover_get_for_holder(user=request.user, pk=handover_id)
+    answers[answer](actor=request.user, request=handover, reason=payload.reason if payload else "")
+    # Read back through the pledge: after "accept" the caller no longer holds it.
+    return handover_out(pledges_selectors.handovers_for_pledge(pledge=handover.pledge).get(pk=handover.pk))

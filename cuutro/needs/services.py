@@ -571,7 +571,9 @@ NEED_TRANSITIONS = {
 def need_lock_for_pledges(*, need_id: int) -> Need:
     """Lock the need for a pledge operation: every change to its items' counters and to its
     coverage status happens under this lock, so concurrent pledges take turns per need."""
-    return Need.objects.select_for_update().select_related("area").get(pk=need_id)
+    # of=("self",): lock the need only, not its commune row (pledges on other needs of the same
+    # commune must not queue behind this one).
+    return Need.objects.select_for_update(of=("self",)).select_related("area").get(pk=need_id)
 
 
 def need_item_reserve(*, item_id: int, quantity: Decimal) -> bool:

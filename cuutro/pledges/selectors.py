@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cuutro.accounts.selectors import officer_scopes, user_organisations
+from cuutro.accounts.selectors import area_in_scope, officer_scopes, user_organisations
 from cuutro.audit.models import AuditEvent
 from cuutro.audit.services import target_label
 from cuutro.lib.codes import code_key
@@ -148,6 +148,49 @@ def pledge_next_step(*, pledge: Pledge, user: Any) -> NextStep:
     if pledge.status == PledgeStatus.CONFIRMED:
         return NextStep(_("Done: the commune confirmed the delivery. Thank you."), ())
     return NextStep(_("Nothing more to do. The quantity is open to other donors again."), ())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step of a pledge as a given viewer may read it."""
+
+    at: datetime
+    action: str  # the audit action, e.g. "pledges.pledge.confirmed"
+    actor_name: str  # as this viewer may know the actor (see pledge_history_for)
+    actor_username: str  # "" unless the viewer may know the account
+    reason: str
+    by_system: bool = False  # no person: e.g. expiry
+
+
+# Actions only officials take: a donor reads "commune officer", not a colleague's account.
+OFFICIAL_ACTIONS = {"pledges.pledge.confirmed"}
+# Reasons that may name the household (an old confirmation note): officials only.
+PRIVATE_REASONS = {"pledges.pledge.confirmed"}
+
+
+def pledge_history_for(*, pledge: Pledge, viewer: Any) -> list[HistoryEntry]:
+    """The pledge's steps for ``viewer``. Officials over the need's area see every name and
+    reason; a donor sees their own name, "commune officer" for official acts and "another donor"
+    for anyone else, because a previous holder may have chosen to stay anonymous."""
+    official = area_in_scope(user=viewer, area=pledge.need.area)
+    entries = []
+    for event in pledge_history(pledge=pledge):
+        if event.actor is None:
+            name, username = _("system"), ""
+        elif official or event.actor_id == getattr(viewer, "pk", None):
+            name, username = event.actor.display_name(), event.actor.username
+        elif event.action in OFFICIAL_ACTIONS:
+            name, username = _("commune officer"), ""
+        else:
+            name, username = _("another donor"), ""
+        reason = event.reason if official or event.action not in PRIVATE_REASONS else ""
+        entries.append(
+            HistoryEntry(
+                at=event.at, action=event.action, actor_name=str(name), actor_username=username, reason=reason,
+                by_system=event.actor is None,
+            )
+        )
+    return entries
 
 
 def pledge_history(*, pledge: Pledge) -> QuerySet[AuditEvent]:

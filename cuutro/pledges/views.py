@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cuutro.accounts.selectors import area_in_scope, user_organisations
-from cuutro.audit.models import AuditEvent
 from cuutro.needs import selectors as needs
 from cuutro.needs.choices import OPEN_STATUSES, quantity_text
 from cuutro.needs.views import officer_required
@@ -50,36 +49,10 @@ HISTORY_LABELS = {
 }
 
 
-# The officer's note on a confirmation may name the household: officials only.
-PRIVATE_REASONS = {"pledges.pledge.confirmed"}
-
-
-# Actions only officials take: the donor sees "commune officer", not a colleague's account name.
-OFFICIAL_ACTIONS = {"pledges.pledge.confirmed"}
-
-
-def _actor_label(event: AuditEvent, *, viewer: Any, official: bool) -> str:
-    """Who did it, as this viewer may know it. Officials see names; a donor sees their own name,
-    "commune officer" for official acts and "another donor" otherwise (a previous holder may have
-    chosen to stay anonymous)."""
-    if event.actor is None:
-        return str(_("system"))
-    if official or event.actor_id == viewer.pk:
-        return event.actor.display_name()
-    if event.action in OFFICIAL_ACTIONS:
-        return str(_("commune officer"))
-    return str(_("another donor"))
-
-
-def _history(pledge: Pledge, *, viewer: Any, official: bool) -> list[tuple[AuditEvent, str, str, str]]:
+def _history(pledge: Pledge, *, viewer: Any) -> list[tuple[selectors.HistoryEntry, str]]:
     return [
-        (
-            event,
-            _actor_label(event, viewer=viewer, official=official),
-            str(HISTORY_LABELS.get(event.action, event.action)),
-            event.reason if official or event.action not in PRIVATE_REASONS else "",
-        )
-        for event in selectors.pledge_history(pledge=pledge)
+        (entry, str(HISTORY_LABELS.get(entry.action, entry.action)))
+        for entry in selectors.pledge_history_for(pledge=pledge, viewer=viewer)
     ]
 
 
@@ -204,7 +177,7 @@ def pledge_detail(request: HttpRequest, code: str) -> HttpResponse:
             "confirmation": getattr(pledge, "confirmation", None),
             "open_handover": next((h for h in handovers if h.status == HandoverStatus.OPEN), None),
             "past_handovers": [h for h in handovers if h.status != HandoverStatus.OPEN],
-            "history": _history(pledge, viewer=request.user, official=official),
+            "history": _history(pledge, viewer=request.user),
         },
     )
 
