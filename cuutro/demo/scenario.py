@@ -1,10 +1,11 @@
 """A deterministic flood scenario in Quảng Trị (area code 44) for demos, screenshots and trials.
 
 Every need is recorded, submitted, verified, returned or cancelled through the same services an
-officer uses, so the audit log, the search keys and the four-eyes rule look as they would in a
-real deployment. The planning half (``need_plans``) is pure: a seed and the list of communes give
-the same needs every time. All people, ID numbers, phone numbers, villages and GPS points are
-fictional.
+officer uses, and pledged, delivered and confirmed through the pledge services (``giving.py``), so
+the audit log, the search keys, the items' counters and the four-eyes rules look as they would in
+a real deployment. The planning half (``need_plans``) is pure: a seed and the list of communes give
+the same needs and pledges every time. All people, ID numbers, phone numbers, villages and GPS
+points are fictional.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from cuutro.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from cuutro.accounts.services import role_assign
+from cuutro.demo.giving import PledgePlan, build_pledges, expire_planned, pledge_plans, request_handover
 from cuutro.demo.wording import COLLAPSE_PARTS, DEPTHS, FAMILY_CONTEXT, ROOF_PARTS
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.geo.services import village_create
@@ -36,10 +40,15 @@ from cuutro.needs.services import (
     need_submit,
     need_verify,
 )
+from cuutro.pledges.choices import HandoverStatus
+from cuutro.pledges.models import HandoverRequest, Pledge
 
 PROVINCE_CODE = "44"  # Tỉnh Quảng Trị (merged with Quảng Bình in 2025)
 DEMO_PREFIX = "demo-"
 DEMO_PASSWORD = "demo"  # noqa: S105 - public by design; demo_blockers keeps it off real databases
+# Demo mail goes to a reserved domain that never resolves: the console backend shows it, and a
+# misconfigured SMTP server could not deliver it to anyone.
+DEMO_MAIL_DOMAIN = "demo.invalid"
 DEFAULT_SEED = 2020
 DEFAULT_NEEDS = 2200
 COMMUNE_A = "19333"  # Phường Đông Hà: demo-officer records, demo-verifier verifies
@@ -433,13 +442,20 @@ CANCEL_REASONS = (
 VERIFY_NOTES = ("", "", "", "Đã kiểm tra thực tế cùng trưởng thôn.", "Đã đối chiếu danh sách hộ bị thiệt hại của xã.")
 
 KIND_WEIGHTS = ((HOUSEHOLD, 82), (COMMUNITY, 10), (INSTITUTION, 8))
-# Most needs are verified so the public portal looks alive; every other state is present too.
+# Most needs are published (70 %) so the public portal looks alive, most of those still open;
+# every other state is present too. Closed needs lie only in the communes with demo officers,
+# the only ones who can confirm a delivery on the ground.
 STATUS_SHARES = (
     (NeedStatus.SUBMITTED, 0.10),
     (NeedStatus.DRAFT, 0.07),
     (NeedStatus.REJECTED, 0.07),
     (NeedStatus.CANCELLED, 0.06),
+    (NeedStatus.PARTIALLY_PLEDGED, 0.05),
+    (NeedStatus.FULLY_PLEDGED, 0.02),
+    (NeedStatus.DELIVERED, 0.01),
+    (NeedStatus.CLOSED, 0.01),
 )
+COVERED = {NeedStatus.PARTIALLY_PLEDGED, NeedStatus.FULLY_PLEDGED, NeedStatus.DELIVERED, NeedStatus.CLOSED}
 DETOUR_SHARE = 0.08  # verified needs that were returned once and corrected first
 
 
@@ -451,12 +467,13 @@ class NeedPlan:
     data: NeedData
     status: NeedStatus  # where the need ends up
     steps: tuple[tuple[str, str], ...]  # (submit|verify|reject|cancel, reason) after creation
+    pledges: tuple[PledgePlan, ...] = ()  # made once the need is verified, in this order
 
 
-def _status_quota(count: int, rng: random.Random) -> list[NeedStatus]:
+def _status_quota(count: int, rng: random.Random, *, minimum: int = 1) -> list[NeedStatus]:
     statuses: list[NeedStatus] = []
     for status, share in STATUS_SHARES:
-        statuses += [status] * max(1, round(count * share))
+        statuses += [status] * max(minimum, round(count * share))
     statuses = [NeedStatus.VERIFIED] * max(count - len(statuses), 0) + statuses
     statuses = statuses[:count]
     rng.shuffle(statuses)
@@ -470,7 +487,7 @@ def _steps(status: NeedStatus, rng: random.Random) -> tuple[tuple[str, str], ...
         return (("submit", ""),)
     if status == NeedStatus.REJECTED:
         return (("submit", ""), ("reject", rng.choice(REJECT_REASONS)))
-    if status == NeedStatus.VERIFIED:
+    if status == NeedStatus.VERIFIED or status in COVERED:  # pledged after verification
         verify = ("verify", rng.choice(VERIFY_NOTES))
         if rng.random() < DETOUR_SHARE:
             return (("submit", ""), ("reject", rng.choice(REJECT_REASONS)), ("submit", rng.choice(RESUBMIT_NOTES)), verify)
@@ -531,7 +548,21 @@ def _point(rng: random.Random, commune: Commune, kind: NeedKind) -> tuple[Decima
     return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
 
 
-def _plan_one(rng: random.Random, *, commune: Commune, status: NeedStatus, item_names: Mapping[str, str]) -> NeedPlan:
+def _plan_one(
+    rng: random.Random, *, commune: Commune, status: NeedStatus, item_names: Mapping[str, str], confirming: bool, showcase: bool
+) -> NeedPlan:
+    # Draw again in the rare case the items cannot reach the planned coverage (one item of one unit
+    # cannot be partly pledged): same seed, same draws, same plans.
+    for _attempt in range(100):
+        data = _need_data(rng, commune=commune, item_names=item_names)
+        items = [(i.item_code, Decimal(i.quantity)) for i in data.items]
+        pledges = pledge_plans(rng, items=items, target=status, confirming=confirming, showcase=showcase)
+        if pledges is not None:
+            return NeedPlan(data=data, status=status, steps=_steps(status, rng), pledges=pledges)
+    raise ValueError(f"cannot plan a {status} need in {commune.name}")
+
+
+def _need_data(rng: random.Random, *, commune: Commune, item_names: Mapping[str, str]) -> NeedData:
     kind = rng.choices([k for k, _ in KIND_WEIGHTS], weights=[w for _, w in KIND_WEIGHTS])[0]
     campaign = _pick_campaign(rng, commune)
     template = _pick_template(rng, kind=kind, campaign=campaign, commune=commune)
@@ -583,7 +614,7 @@ def _plan_one(rng: random.Random, *, commune: Commune, status: NeedStatus, item_
         household_size=size if kind == HOUSEHOLD else None,
     )
     latitude, longitude = _point(rng, commune, kind)
-    data = NeedData(
+    return NeedData(
         area_code=commune.code,
         kind=kind,
         urgency=rng.choice(template.urgencies),
@@ -595,7 +626,6 @@ def _plan_one(rng: random.Random, *, commune: Commune, status: NeedStatus, item_
         longitude=longitude,
         campaign_code=campaign,
     )
-    return NeedPlan(data=data, status=status, steps=_steps(status, rng))
 
 
 def need_plans(
@@ -603,11 +633,13 @@ def need_plans(
 ) -> list[NeedPlan]:
     """Plan ``count`` needs across ``communes``; the same arguments always give the same plans.
 
-    Each commune in ``showcase`` gets at least one need in every state (when ``count`` allows),
-    so the demo officers who log in there find something in each of their lists.
+    The communes in ``showcase`` are those with demo commune officers. Each gets at least one need
+    in every state (when ``count`` allows), so the demo officers who log in there find something in
+    each of their lists, and only there are deliveries confirmed (closed needs); with no showcase,
+    the needs planned closed stay delivered.
     """
     rng = random.Random(seed)
-    statuses = _status_quota(count, rng)
+    statuses = _status_quota(count, rng, minimum=max(1, len(showcase)))
     chosen = rng.choices(list(communes), weights=[c.weight for c in communes], k=count)
     by_code = {c.code: c for c in communes}
     slot = 0
@@ -620,7 +652,19 @@ def need_plans(
             statuses[slot], statuses[index] = statuses[index], statuses[slot]
             chosen[slot] = by_code[code]
             slot += 1
-    return [_plan_one(rng, commune=commune, status=status, item_names=item_names) for commune, status in zip(chosen, statuses, strict=True)]
+    confirming = [by_code[code] for code in showcase if code in by_code]
+    for index in range(slot, count):
+        if statuses[index] == NeedStatus.CLOSED:
+            if confirming:
+                chosen[index] = rng.choices(confirming, weights=[c.weight for c in confirming])[0]
+            else:
+                statuses[index] = NeedStatus.DELIVERED
+    return [
+        _plan_one(
+            rng, commune=commune, status=status, item_names=item_names, confirming=commune in confirming, showcase=index < slot
+        )
+        for index, (commune, status) in enumerate(zip(chosen, statuses, strict=True))
+    ]
 
 
 # --- building (writes through the services) -------------------------------------------------
@@ -631,6 +675,8 @@ class DemoSummary:
     needs: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     villages: int = 0
+    pledges: Counter[str] = field(default_factory=Counter)
+    handovers: int = 0  # open hand-over requests
 
 
 def demo_blockers() -> list[str]:
@@ -660,7 +706,11 @@ def _users() -> dict[str, User]:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = User.objects.create_user(
-                username=spec.username, full_name=spec.full_name, is_staff=spec.superuser, is_superuser=spec.superuser
+                username=spec.username,
+                full_name=spec.full_name,
+                email=f"{spec.username}@{DEMO_MAIL_DOMAIN}",
+                is_staff=spec.superuser,
+                is_superuser=spec.superuser,
             )
             user.password = password_hash
             user.save(update_fields=["password"])
@@ -742,11 +792,30 @@ def demo_build(*, seed: int = DEFAULT_SEED, needs: int = DEFAULT_NEEDS) -> DemoS
     fallback = (users["demo-province"], users["demo-admin"])
     item_names = dict(CatalogueItem.objects.values_list("code", "name_vi"))
     plans = need_plans(seed=seed, count=needs, communes=province_communes(), item_names=item_names, showcase=(COMMUNE_A, COMMUNE_B))
+    # Only the commune officers of a need's commune confirm what arrived there.
+    confirmers = {COMMUNE_A: [users["demo-officer"], users["demo-verifier"]], COMMUNE_B: [users["demo-officer-b"]]}
+    today = timezone.localdate()
     for plan in plans:
         creator, reviewer = actors.get(plan.data.area_code, fallback)
         need = _carry_out(plan, creator=creator, reviewer=reviewer)
-        summary.statuses[need.status] += 1
+        if plan.pledges:
+            build_pledges(
+                need=need,
+                plans=plan.pledges,
+                donors=users,
+                confirmers=confirmers.get(plan.data.area_code, []),
+                received_by=plan.data.beneficiary.full_name if plan.data.beneficiary else "",
+                today=today,
+            )
         summary.needs += 1
+    expire_planned(today=today, demo_prefix=DEMO_PREFIX)
+    request_handover(donors=users)
+
+    ours = Need.objects.filter(created_by__username__startswith=DEMO_PREFIX)
+    summary.statuses = Counter(dict(ours.values_list("status").annotate(Count("pk")).order_by()))
+    pledges = Pledge.objects.filter(need__in=ours)
+    summary.pledges = Counter(dict(pledges.values_list("status").annotate(Count("pk")).order_by()))
+    summary.handovers = HandoverRequest.objects.filter(pledge__in=pledges, status=HandoverStatus.OPEN).count()
     return summary
 
 

@@ -1,4 +1,5 @@
-"""Load the Quảng Trị flood demo: areas, demo logins, campaigns and ~2,200 needs in every state.
+"""Load the Quảng Trị flood demo: areas, demo logins, campaigns, ~2,200 needs and ~450 pledges,
+each in every state.
 
 Re-running is a quick no-op once the scenario is there, so ``make demo`` can be run any number of
 times. It refuses a database holding anything that is not demo data (the demo adds a superuser
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from cuutro.demo.scenario import DEFAULT_NEEDS, DEFAULT_SEED, DEMO_PASSWORD, demo_blockers, demo_build, demo_loaded, demo_logins
 
@@ -48,13 +50,16 @@ class Command(BaseCommand):
             call_command("load_areas", stdout=self.stdout)
             summary = demo_build(seed=options["seed"], needs=options["needs"])
             states = ", ".join(f"{count:,} {status}" for status, count in sorted(summary.statuses.items()))
+            pledges = ", ".join(f"{count:,} {status}" for status, count in sorted(summary.pledges.items()))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo scenario built in {time.monotonic() - started:.1f} s: {summary.needs:,} needs ({states or 'none'}), "
-                    f"{summary.villages} villages."
+                    f"{sum(summary.pledges.values()):,} pledges ({pledges or 'none'}), "
+                    f"{summary.handovers} open hand-over request(s), {summary.villages} villages."
                 )
             )
         self._print_logins()
+        self._print_hints()
 
     def _print_logins(self) -> None:
         rows = [("username", "name", "role", "area / organisation"), *demo_logins()]
@@ -66,3 +71,13 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write(f"\nPassword for every demo login: {DEMO_PASSWORD}")
         self.stdout.write(f"Open {URL} (start the server with `make demo` or `manage.py runserver`); /admin/ for demo-admin.")
+
+    def _print_hints(self) -> None:
+        mine, deliveries = reverse("pledges:mine"), reverse("pledges:officer_deliveries")
+        self.stdout.write(
+            f"Pledges: demo-org, demo-delegation and demo-donor find theirs in every state under {mine}; "
+            "demo-donor has a hand-over request from demo-delegation to answer.\n"
+            f"Deliveries: demo-officer, demo-verifier (Phường Đông Hà) and demo-officer-b (Xã Gio Linh) confirm them "
+            f"under {deliveries}.\n"
+            "Notifications wait in the outbox: `manage.py send_notifications` prints them (the console e-mail backend)."
+        )

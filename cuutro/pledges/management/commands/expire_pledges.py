@@ -28,7 +28,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--today", type=str, default=None, metavar="YYYY-MM-DD",
-            help="act as if it were this day (default: today in the portal's time zone)",
+            help="expire and warn as if it were this day (default: today in the portal's time zone); "
+            "hand-over requests always expire by the clock",
         )
 
     def handle(self, *args: Any, today: str | None, **options: Any) -> None:
