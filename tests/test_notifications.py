@@ -224,7 +224,10 @@ def test_a_failing_transport_is_retried_then_marked_failed_with_the_error(cast: 
     for attempt in (1, 2):
         assert "sent 0, no address 0, failed 1" in send()
         note.refresh_from_db()
-        assert (note.status, note.attempts) == (NotificationStatus.PENDING, attempt)  # tried again next run
+        assert (note.status, note.attempts) == (NotificationStatus.PENDING, attempt)  # tried again later
+        assert note.retry_at is not None and note.retry_at > timezone.now()
+        assert "failed 0" in send()  # not before its retry time
+        Notification.objects.filter(pk=note.pk).update(retry_at=timezone.now())  # time passes
     send()
     note.refresh_from_db()
     assert (note.status, note.attempts) == (NotificationStatus.FAILED, 3)
@@ -251,6 +254,21 @@ def test_the_transport_is_pluggable_per_channel(cast: Any, settings: Any) -> Non
     assert FakeSms.sent == [("donor", "Pledge CT-7K3F9Q", "Body of CT-7K3F9Q")]
     assert [m.subject for m in mail.outbox] == ["Pledge CT-7K3F9Q"]
     assert set(Notification.objects.values_list("channel", "status")) == {("sms", "sent"), ("email", "sent")}
+
+
+def test_a_message_that_fails_does_not_hold_up_the_next_run(cast: Any, settings: Any) -> None:
+    """One bad message (a rejected address, say) waits for its retry time; the others go out."""
+    with_email(cast.donor)
+    bad = note_for(cast.donor, key="test:bad")
+    good = note_for(cast.donor, key="test:good")
+    assert bad is not None and good is not None
+    settings.NOTIFY_TRANSPORTS = {"email": "tests.test_notifications.BrokenGateway"}
+    notifications_send()
+    settings.NOTIFY_TRANSPORTS = {"email": "cuutro.notify.transports.EmailTransport"}
+    result = notifications_send()
+    assert (result.sent, result.failed) == (1, 0)
+    assert Notification.objects.get(pk=good.pk).status == NotificationStatus.SENT
+    assert Notification.objects.get(pk=bad.pk).status == NotificationStatus.PENDING
 
 
 def test_a_channel_without_a_transport_is_an_error_worth_fixing_not_a_silent_drop(cast: Any) -> None:

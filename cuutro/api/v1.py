@@ -491,7 +491,9 @@ def pledges_create(request: HttpRequest, payload: s.PledgeIn) -> Status[dict[str
             note=payload.note,
         ),
     )
-    return Status(201, _pledge(request, pledge.code))
+    # The service returns the pledge with its need, item and organisation loaded, and the caller
+    # is its holder: answer from it rather than reloading (the reload cost as much as the pledge).
+    return Status(201, pledge_detail_out(pledge, request.user))
 
 
 @api.get("/pledges", response=s.PledgeListOut, auth=TOKEN, tags=["pledges"], summary="My pledges, newest first")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import override
@@ -56,20 +58,33 @@ class SendResult:
     failed: int = 0  # attempts that failed this run (retried next run until NOTIFY_MAX_ATTEMPTS)
 
 
+RETRY_BASE = timedelta(minutes=1)  # doubled after each failed attempt: 1, 2, 4, 8… minutes
+
+
 def notifications_send(*, limit: int = 200) -> SendResult:
-    """Send up to ``limit`` pending notifications, oldest first.
+    """Send up to ``limit`` due notifications, oldest first.
 
     Each message is claimed under a row lock (SKIP LOCKED on PostgreSQL), so two senders running
-    at once never send the same message twice.
+    at once never send the same message twice. A failed message waits (``retry_at``, doubling each
+    time) so it does not hold up the others, and a channel that fails is left alone for the rest
+    of the run: a gateway that is down gets one attempt per run, not one per message.
     """
     result = SendResult()
     transports: dict[str, Transport] = {}
+    broken_channels: set[str] = set()
     for _ in range(limit):
         with transaction.atomic():
-            pending = Notification.objects.filter(status=NotificationStatus.PENDING).select_related("recipient").order_by("pk")
+            now = timezone.now()
+            due = (
+                Notification.objects.filter(status=NotificationStatus.PENDING)
+                .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+                .exclude(channel__in=broken_channels)
+                .select_related("recipient")
+                .order_by("pk")
+            )
             if connection.features.has_select_for_update_skip_locked:
-                pending = pending.select_for_update(skip_locked=True, of=("self",))
-            notification = pending.first()
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            notification = due.first()
             if notification is None:
                 break
             notification.attempts += 1
@@ -82,15 +97,14 @@ def notifications_send(*, limit: int = 200) -> SendResult:
                 result.skipped += 1
             except Exception as exc:  # any transport failure is recorded and retried
                 notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                notification.retry_at = now + RETRY_BASE * 2 ** (notification.attempts - 1)
                 result.failed += 1
+                broken_channels.add(notification.channel)
                 if notification.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                     notification.status = NotificationStatus.FAILED
             else:
                 notification.status = NotificationStatus.SENT
                 notification.sent_at = timezone.now()
                 result.sent += 1
-            notification.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-            if result.failed and notification.status == NotificationStatus.PENDING:
-                # A failing gateway: stop this run rather than hammer it; the next run retries.
-                break
+            notification.save(update_fields=["status", "attempts", "last_error", "sent_at", "retry_at"])
     return result
