@@ -151,7 +151,7 @@ def test_the_near_expiry_warning_reaches_the_donor_once(cast: Any, make_pledge: 
         services.pledges_expire(today=today + timedelta(days=2))
     (note,) = queued("pledge_near_expiry")
     assert note.recipient == cast.donor
-    assert pledge.code in note.subject and (today + timedelta(days=3)).isoformat() in note.subject
+    assert pledge.code in note.subject and (today + timedelta(days=3)).strftime("%d/%m/%Y") in note.subject
 
 
 def test_the_same_dedupe_key_is_never_queued_twice(cast: Any) -> None:

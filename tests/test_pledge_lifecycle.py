@@ -297,3 +297,58 @@ def test_handover_requests_expire_and_can_be_declined(cast: Any, make_pledge: An
         services.handover_accept(actor=cast.donor, request=again)
     pledge.refresh_from_db()
     assert pledge.donor == cast.donor
+
+
+def test_money_is_read_the_way_the_pages_print_it(cast: Any, make_need: Any) -> None:
+    from cuutro.needs.services import NeedItemData
+
+    need = make_need("verified", items=[NeedItemData("cash-house-repair", "15.000.000"), NeedItemData("rice", "12,5")])
+    cash = item(need, "cash-house-repair")
+    assert cash.quantity == Decimal(15_000_000) and item(need, "rice").quantity == Decimal("12.5")
+    pledge = services.pledge_create(actor=cast.donor, data=data(cash, "500.000"))
+    assert pledge.quantity == Decimal(500_000)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.pledge_create(actor=cast.donor, data=data(cash, "năm trăm"))
+    assert refused.value.message_dict["quantity"] == ["Enter a number, e.g. 20 or 1.500.000."]
+
+
+def test_whoever_gave_cannot_confirm_even_after_handing_the_pledge_over(cast: Any, make_need: Any) -> None:
+    need = make_need("verified")
+    # The second officer of the commune pledges privately, then hands it over to a donor.
+    own = services.pledge_create(actor=cast.verifier, data=data(item(need), 3))
+    request = services.handover_request(actor=cast.donor, pledge=own, data=services.HandoverData())
+    services.handover_accept(actor=cast.verifier, request=request)
+    services.pledge_deliver(actor=cast.donor, pledge=own)
+    with pytest.raises(PermissionDenied):
+        services.pledge_confirm(actor=cast.verifier, pledge=own, evidence=photo_upload(), evidence_kind="photo", acknowledged=True)
+    services.pledge_confirm(actor=cast.officer, pledge=own, evidence=photo_upload(), evidence_kind="photo", acknowledged=True)
+
+
+def test_a_hand_over_carries_nothing_private_of_the_previous_holder_and_gives_time(
+    cast: Any, make_need: Any, settings: Any
+) -> None:
+    from cuutro.pledges import selectors
+
+    need = make_need("verified")
+    today = timezone.localdate()
+    pledge = services.pledge_create(actor=cast.donor, data=data(item(need), 4, expected_on=today, note="Nhà tôi ở ngõ 5"))
+    services.pledge_ship(actor=cast.donor, pledge=pledge, reason="Xe của anh Ba, 0905000111")
+    first = services.handover_request(
+        actor=cast.outsider, pledge=pledge, data=services.HandoverData(contact_phone="0905111223", message="Tôi là Út")
+    )
+    services.handover_decline(actor=cast.donor, request=first)
+    second = services.handover_request(actor=cast.org_member, pledge=pledge, data=services.HandoverData(message="Có xuồng"))
+    services.handover_accept(actor=cast.donor, request=second)
+    pledge.refresh_from_db()
+    assert (pledge.note, pledge.status_reason, pledge.shipped_at, pledge.status) == ("", "", None, PledgeStatus.PLEDGED)
+    assert pledge.expected_on == today + timedelta(days=services.HANDOVER_LEAD_DAYS)
+    # The new holder's view: no previous reasons, no other asker's request or phone.
+    history = selectors.pledge_history_for(pledge=pledge, viewer=cast.org_member)
+    assert [e.reason for e in history if e.action == "pledges.pledge.shipped"] == [""]
+    assert {h.pk for h in selectors.handovers_visible_to(pledge=pledge, viewer=cast.org_member)} == {second.pk}
+    # The officers still read everything.
+    official = selectors.pledge_history_for(pledge=pledge, viewer=cast.officer)
+    assert "Xe của anh Ba, 0905000111" in [e.reason for e in official]
+    assert [e.action for e in official].count("pledges.pledge.handover_declined") == 1
+    # Expiry the next day leaves it alone: the new holder has until the new date plus the grace.
+    assert services.pledges_expire(today=today + timedelta(days=1)).expired == 0

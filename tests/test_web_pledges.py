@@ -180,7 +180,7 @@ def test_the_form_shows_the_services_messages_next_to_the_fields_and_creates_not
     assert "Enter a Vietnamese phone number, e.g. 0912345678." in page
     assert "The expected delivery date cannot be in the past." in page
     page = text(client.post(new_url(need), pledge_form(need, "abc")))
-    assert "Enter a quantity greater than zero." in page
+    assert "Enter a number, e.g. 20 or 1.500.000." in page
     page = text(client.post(new_url(need), {**pledge_form(need), "need_item": ""}))
     assert "This field is required." in page
     assert not Pledge.objects.exists() and item(need).quantity_pledged == 0
@@ -562,3 +562,44 @@ def test_the_donor_may_decline_and_only_the_holder_may_answer(cast: Any, make_pl
     delivered = make_pledge(status="delivered")
     page = text(cast.client_for(cast.org_member).get(reverse("pledges:handover_new", args=[delivered.code])))
     assert "can no longer be handed over" in page and "<textarea" not in page
+
+
+def test_the_confirmation_photo_is_shown_to_the_communes_officers_only(cast: Any, make_pledge: Any) -> None:
+    pledge = make_pledge(quantity=2, status="confirmed")
+    url = reverse("pledges:evidence", args=[pledge.code])
+    officer = cast.client_for(cast.verifier)
+    assert url in text(officer.get(reverse("pledges:detail", args=[pledge.code])))
+    response = officer.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8")  # the stored JPEG
+    assert url not in text(cast.client_for(cast.donor).get(reverse("pledges:detail", args=[pledge.code])))
+    for user in (cast.donor, cast.officer_b, cast.outsider):
+        assert cast.client_for(user).get(url).status_code in (403, 404), user
+    assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_a_reason_the_form_refuses_is_reported_and_nothing_happens(cast: Any, make_pledge: Any) -> None:
+    pledge = make_pledge()
+    client = cast.client_for(cast.donor)
+    too_long = "x" * 2001
+    page = text(client.post(reverse("pledges:action", args=[pledge.code, "ship"]), {"reason": too_long}, follow=True))
+    assert "The reason is too long (at most 2000 characters)." in page
+    assert status(pledge) == PledgeStatus.PLEDGED
+    request = services_handover(cast, pledge)
+    page = text(client.post(reverse("pledges:handover_answer", args=[request.pk, "decline"]), {"reason": too_long}, follow=True))
+    assert "The reason is too long (at most 2000 characters)." in page
+    request.refresh_from_db()
+    assert request.status == "open"
+
+
+def services_handover(cast: Any, pledge: Any) -> Any:
+    from cuutro.pledges import services
+
+    return services.handover_request(actor=cast.outsider, pledge=pledge, data=services.HandoverData())
+
+
+def test_the_officers_need_page_tells_what_pledges_did_to_the_need(cast: Any, make_pledge: Any) -> None:
+    pledge = make_pledge(quantity=4)
+    page = text(cast.client_for(cast.officer).get(reverse("needs:officer_need", args=[pledge.need.code])))
+    assert "pledges moved it to “Partly pledged”" in page and pledge.code in page
+    assert "needs.need.coverage_changed" not in page

@@ -269,7 +269,9 @@ def pledge_detail_out(pledge: Any, user: Any) -> dict[str, Any]:
             }
             for entry in pledges_selectors.pledge_history_for(pledge=pledge, viewer=user)
         ],
-        "handovers": [handover_out(r) for r in pledges_selectors.handovers_for_pledge(pledge=pledge)] if holder else [],
+        "handovers": [handover_out(r) for r in pledges_selectors.handovers_visible_to(pledge=pledge, viewer=user)]
+        if holder
+        else [],
         "confirmation": {
             "evidence_kind": confirmation.evidence_kind,
             "evidence_kind_label": str(confirmation.get_evidence_kind_display()),

@@ -118,6 +118,16 @@ def _decimal(value: Any) -> Decimal | None:
     return result
 
 
+def parse_quantity(value: Any, *, cash: bool) -> Decimal | None:
+    """A typed quantity. Money is written the way the pages print it: dots or commas between
+    groups of three digits separate thousands ("1.500.000" đồng is one and a half million, never
+    1.5 đồng). Other quantities take a decimal comma or point ("12,5" kg). Raises ValueError."""
+    text = "" if value is None else str(value).strip()
+    if cash and MONEY_RE.match(text):
+        text = re.sub(r"[.,]", "", text)
+    return _decimal(text)
+
+
 def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
     """Validate every field, collecting all errors so the officer can fix them in one go."""
     errors: dict[str, list[str]] = {}
@@ -166,7 +176,7 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
             continue
         seen.add(item.code)
         try:
-            quantity = _decimal(entry.quantity)
+            quantity = parse_quantity(entry.quantity, cash=item.is_cash)
         except ValueError:
             quantity = None
         if quantity is None or quantity <= 0:
@@ -420,7 +430,8 @@ def need_update(
 def _transition(need: Need, *, actor: Any, to: NeedStatus, action: str, reason: str = "") -> Need:
     before = need.status
     need.status = to
-    need.status_reason = reason
+    if action != "coverage_changed":  # that reason is a pledge code, for the log only
+        need.status_reason = reason
     now = timezone.now()
     update = ["status", "status_reason", "updated_at"]
     if to == NeedStatus.SUBMITTED:

@@ -29,8 +29,8 @@ class ConfirmationAdmin(ReadOnlyAdmin):
     search_fields = ["pledge__code", "confirmed_by__username"]
     list_select_related = ["pledge", "confirmed_by"]
     readonly_fields = ["confirmed_at"]
-    # The photo may show the household: it is served only through the officers' scope-checked
-    # view, never as a plain media link from here.
+    # The photo may show the household: it is served only by pledges:evidence (officers over the
+    # need's area), never as a plain media link from here.
     exclude = ["evidence"]
 
 

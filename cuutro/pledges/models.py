@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +67,11 @@ class Pledge(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def deadline(self) -> date:
+        """The last day the pledge may still be delivered; after it, it expires."""
+        return self.expected_on + timedelta(days=settings.PLEDGE_EXPIRY_DAYS)
 
 
 def confirmation_path(instance: Confirmation, filename: str) -> str:

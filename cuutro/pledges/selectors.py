@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -131,7 +130,7 @@ class NextStep:
 def pledge_next_step(*, pledge: Pledge, user: Any) -> NextStep:
     if not can_act_for_pledge(user=user, pledge=pledge):
         return NextStep("", ())
-    deadline = pledge.expected_on + timedelta(days=settings.PLEDGE_EXPIRY_DAYS)
+    deadline = pledge.deadline
     if pledge.status == PledgeStatus.PLEDGED:
         return NextStep(
             _("Bring the goods to the commune by %(date)s, or mark the pledge as on the way when you set off.")
@@ -183,7 +182,10 @@ def pledge_history_for(*, pledge: Pledge, viewer: Any) -> list[HistoryEntry]:
             name, username = _("commune officer"), ""
         else:
             name, username = _("another donor"), ""
-        reason = event.reason if official or event.action not in PRIVATE_REASONS else ""
+        # A donor reads the reasons of the system and their own; another donor's reason (a
+        # previous holder's, another asker's message) may say who they are.
+        mine = event.actor is None or event.actor_id == getattr(viewer, "pk", None)
+        reason = event.reason if official or (mine and event.action not in PRIVATE_REASONS) else ""
         entries.append(
             HistoryEntry(
                 at=event.at, action=event.action, actor_name=str(name), actor_username=username, reason=reason,
@@ -199,16 +201,16 @@ def pledge_history(*, pledge: Pledge) -> QuerySet[AuditEvent]:
     return events.select_related("actor").order_by("at", "pk")
 
 
-def need_pledge_history(*, need_id: int) -> QuerySet[AuditEvent]:
-    """The steps of every pledge of a need, oldest first: shown with the need's own history."""
-    ids = [str(pk) for pk in Pledge.objects.filter(need_id=need_id).values_list("pk", flat=True)]
-    return (
-        AuditEvent.objects.filter(target_type="pledges.pledge", target_id__in=ids).select_related("actor").order_by("at", "pk")
-    )
-
-
 def handovers_for_pledge(*, pledge: Pledge) -> QuerySet[HandoverRequest]:
     return HandoverRequest.objects.filter(pledge=pledge).select_related("requested_by", "organisation").order_by("-created_at")
+
+
+def handovers_visible_to(*, pledge: Pledge, viewer: Any) -> QuerySet[HandoverRequest]:
+    """Hand-over requests of the pledge this viewer may read: the open one (the holder answers
+    it), and those they made or answered. Not other people's requests to a previous holder:
+    they carry the askers' contact details."""
+    mine = Q(requested_by=viewer) | Q(decided_by=viewer) if getattr(viewer, "is_authenticated", False) else Q(pk__in=[])
+    return handovers_for_pledge(pledge=pledge).filter(Q(status=HandoverStatus.OPEN) | mine)
 
 
 def handover_open_for(*, pledge: Pledge) -> HandoverRequest | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +32,7 @@ from cuutro.lib.codes import code_key, random_code
 from cuutro.lib.photos import prepare_photo
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import quantity_text
-from cuutro.needs.models import NeedItem
+from cuutro.needs.models import Need, NeedItem
 from cuutro.needs.services import (
     MAX_QUANTITY,
     PHONE_RE,
@@ -41,6 +41,7 @@ from cuutro.needs.services import (
     need_item_adjust,
     need_item_reserve,
     need_lock_for_pledges,
+    parse_quantity,
 )
 from cuutro.notify.services import notify
 from cuutro.pledges.choices import (
@@ -54,6 +55,7 @@ from cuutro.pledges.choices import (
 from cuutro.pledges.models import Confirmation, HandoverRequest, Pledge
 from cuutro.pledges.permissions import can_act_for_pledge, confirm_refusal
 
+HANDOVER_LEAD_DAYS = 3  # days a new holder gets at least, counted from the hand-over
 CODE_PREFIX = "CT"  # cứu trợ; the bank-transfer memo of a cash pledge carries "CT 7K3F9Q"
 MAX_NOTE = 2000
 
@@ -98,11 +100,11 @@ class ContactData:
 
 def _quantity(value: Any, *, item: NeedItem, errors: dict[str, list[str]]) -> Decimal | None:
     try:
-        quantity = Decimal(str(value).strip().replace(",", "."))
-        if not quantity.is_finite():
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors.setdefault("quantity", []).append(_("Enter a quantity greater than zero."))
+        quantity = parse_quantity(value, cash=item.item.is_cash)
+    except ValueError:
+        quantity = None
+    if quantity is None:
+        errors.setdefault("quantity", []).append(_("Enter a number, e.g. 20 or 1.500.000."))
         return None
     message = None
     if quantity <= 0:
@@ -248,7 +250,7 @@ def _over_message(item: NeedItem, quantity: Decimal, remaining: Decimal) -> str:
     }
 
 
-def _lock(pledge: Pledge) -> tuple[Pledge, Any]:
+def _lock(pledge: Pledge) -> tuple[Pledge, Need]:
     """Lock the need first (the one lock order everywhere), then reload the pledge."""
     need = need_lock_for_pledges(need_id=pledge.need_id)
     # of=("self",): lock the pledge row only. PostgreSQL refuses FOR UPDATE across the outer join
@@ -287,6 +289,17 @@ def _move(pledge: Pledge, *, actor: Any, to: PledgeStatus, action: str, reason: 
     public_data_changed()  # the need's public page lists its pledges and their status
 
 
+def _reason(text: str, *, required: str = "") -> str:
+    """A reason as given (trimmed), at most MAX_NOTE characters; ``required`` is the message when
+    it may not be empty."""
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({"reason": [required]})
+    if len(text) > MAX_NOTE:
+        raise ValidationError({"reason": [_("The reason is too long (at most %(max)d characters).") % {"max": MAX_NOTE}]})
+    return text
+
+
 def _require_holder(actor: Any, pledge: Pledge) -> None:
     if not can_act_for_pledge(user=actor, pledge=pledge):
         raise PermissionDenied(_("Only the donor who made this pledge can do this."))
@@ -303,7 +316,7 @@ def pledge_ship(*, actor: Any, pledge: Pledge, reason: str = "") -> Pledge:
     _require_holder(actor, pledge)
     if pledge.status != PledgeStatus.PLEDGED:
         raise _state_error(pledge, "ship")
-    _move(pledge, actor=actor, to=PledgeStatus.IN_TRANSIT, action="shipped", reason=reason.strip(), stamp="shipped_at")
+    _move(pledge, actor=actor, to=PledgeStatus.IN_TRANSIT, action="shipped", reason=_reason(reason), stamp="shipped_at")
     return pledge
 
 
@@ -314,7 +327,7 @@ def pledge_deliver(*, actor: Any, pledge: Pledge, reason: str = "") -> Pledge:
     _require_holder(actor, pledge)
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "deliver")
-    _move(pledge, actor=actor, to=PledgeStatus.DELIVERED, action="delivered", reason=reason.strip(), stamp="delivered_at")
+    _move(pledge, actor=actor, to=PledgeStatus.DELIVERED, action="delivered", reason=_reason(reason), stamp="delivered_at")
     need_item_adjust(item_id=pledge.need_item_id, delivered=pledge.quantity)
     need_coverage_sync(need=need, actor=actor, reason=pledge.code)
     for officer in commune_officers_of(area=need.area):
@@ -419,9 +432,7 @@ def pledge_cancel(*, actor: Any, pledge: Pledge, reason: str) -> Pledge:
     """The donor withdraws; the quantity is released for others at once."""
     pledge, need = _lock(pledge)
     _require_holder(actor, pledge)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give a reason: the commune sees it and plans without your goods.")]})
+    reason = _reason(reason, required=_("Give a reason: the commune sees it and plans without your goods."))
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "cancel")
     _move(pledge, actor=actor, to=PledgeStatus.CANCELLED, action="cancelled", reason=reason, stamp="closed_at")
@@ -433,7 +444,11 @@ def pledge_cancel(*, actor: Any, pledge: Pledge, reason: str) -> Pledge:
 
 def expiry_date(pledge: Pledge) -> date:
     """The last day a pledge may still be delivered."""
-    return pledge.expected_on + timedelta(days=settings.PLEDGE_EXPIRY_DAYS)
+    return pledge.deadline
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")  # as the pages show dates
 
 
 @dataclass
@@ -457,7 +472,7 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
             locked, need = _lock(pledge)
             if locked.status not in UNDELIVERED_STATUSES or expiry_date(locked) >= today:
                 continue
-            reason = _("Not delivered by %(date)s.") % {"date": expiry_date(locked).isoformat()}
+            reason = _("Not delivered by %(date)s.") % {"date": _day(expiry_date(locked))}
             _move(locked, actor=None, to=PledgeStatus.EXPIRED, action="expired", reason=reason, stamp="closed_at")
             _release(locked)
             _withdraw_open_handovers(locked, actor=None)
@@ -471,7 +486,7 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
                     "and the quantity is open to other donors again. If you still can help, pledge again: %(link)s"
                 ),
                 context={"code": locked.code, "what": _unit_text(locked.need_item, locked.quantity), "need": need.code,
-                         "date": expiry_date(locked).isoformat(), "link": _link("portal:need_detail", need.code)},
+                         "date": _day(expiry_date(locked)), "link": _link("portal:need_detail", need.code)},
                 dedupe_key=f"expired:{locked.code}",
             )
             result.expired += 1
@@ -480,7 +495,8 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
     near = Pledge.objects.filter(status__in=UNDELIVERED_STATUSES, expected_on__lte=warn_from, expiry_warned_at__isnull=True)
     for pledge in near.select_related("need", "need_item__item", "donor").order_by("pk"):
         with transaction.atomic():
-            if not Pledge.objects.filter(pk=pledge.pk, expiry_warned_at__isnull=True).update(expiry_warned_at=timezone.now()):
+            warn = Pledge.objects.filter(pk=pledge.pk, expiry_warned_at__isnull=True, status__in=UNDELIVERED_STATUSES)
+            if not warn.update(expiry_warned_at=timezone.now()):
                 continue  # another run warned first
             notify(
                 recipient=pledge.donor,
@@ -491,7 +507,7 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
                     "by %(date)s it expires and others may pledge instead. Update it or cancel it: %(link)s"
                 ),
                 context={"code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity), "need": pledge.need.code,
-                         "date": expiry_date(pledge).isoformat(), "link": _link("pledges:detail", pledge.code)},
+                         "date": _day(expiry_date(pledge)), "link": _link("pledges:detail", pledge.code)},
                 dedupe_key=f"near-expiry:{pledge.code}",
             )
             result.warned += 1
@@ -595,17 +611,22 @@ def handover_accept(*, actor: Any, request: HandoverRequest, reason: str = "") -
     _require_open(request)
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "handover")
-    before = {"donor": pledge.donor_id, "organisation": pledge.organisation_id}
+    reason = _reason(reason)
+    before = {"donor": pledge.donor_id, "organisation": pledge.organisation_id, "status": pledge.status}
     pledge.donor = request.requested_by
     pledge.organisation = request.organisation
     pledge.show_as = ShowAs.ORGANISATION if request.organisation else ShowAs.ANONYMOUS
     pledge.public_name = request.organisation.name if request.organisation else ""
     pledge.contact_name, pledge.contact_phone = request.contact_name, request.contact_phone
-    pledge.status = PledgeStatus.PLEDGED  # the new holder has not set off yet
+    # Nothing of the previous holder's travels on: their note to the commune, their last reason.
+    pledge.note, pledge.status_reason = "", ""
+    pledge.status, pledge.shipped_at = PledgeStatus.PLEDGED, None  # the new holder has not set off yet
+    # The new holder gets time to deliver, even if the pledge was already late.
+    pledge.expected_on = max(pledge.expected_on, timezone.localdate() + timedelta(days=HANDOVER_LEAD_DAYS))
     pledge.expiry_warned_at = None
     pledge.save()
     request.status, request.decided_at, request.decided_by, request.reason = (
-        HandoverStatus.ACCEPTED, timezone.now(), actor, reason.strip(),
+        HandoverStatus.ACCEPTED, timezone.now(), actor, reason,
     )
     request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     audit_record(actor=actor, action="pledges.handover.accepted", target=request, reason=request.reason)
@@ -614,7 +635,12 @@ def handover_accept(*, actor: Any, request: HandoverRequest, reason: str = "") -
         action="pledges.pledge.handed_over",
         target=pledge,
         reason=request.reason,
-        data={"from": before, "to": {"donor": pledge.donor_id, "organisation": pledge.organisation_id}, "request": request.pk},
+        data={
+            "from": before,
+            "to": {"donor": pledge.donor_id, "organisation": pledge.organisation_id, "status": pledge.status},
+            "expected_on": pledge.expected_on.isoformat(),
+            "request": request.pk,
+        },
     )
     public_data_changed()
     _tell_requester(request, accepted=True)
@@ -627,10 +653,14 @@ def handover_decline(*, actor: Any, request: HandoverRequest, reason: str = "") 
     _require_holder(actor, pledge)
     _require_open(request)
     request.status, request.decided_at, request.decided_by, request.reason = (
-        HandoverStatus.DECLINED, timezone.now(), actor, reason.strip(),
+        HandoverStatus.DECLINED, timezone.now(), actor, _reason(reason),
     )
     request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     audit_record(actor=actor, action="pledges.handover.declined", target=request, reason=request.reason)
+    audit_record(
+        actor=actor, action="pledges.pledge.handover_declined", target=pledge, reason=request.reason,
+        data={"request": request.pk},
+    )
     _tell_requester(request, accepted=False)
     return request
 
@@ -648,13 +678,13 @@ def _tell_requester(request: HandoverRequest, *, accepted: bool) -> None:
         kind="handover_answered",
         subject=subject,
         body=body,
-        context={"code": pledge.code, "date": pledge.expected_on.isoformat(), "reason": request.reason,
+        context={"code": pledge.code, "date": _day(pledge.expected_on), "reason": request.reason,
                  "link": _link("pledges:detail" if accepted else "portal:need_detail", pledge.code if accepted else pledge.need.code)},
         dedupe_key=f"handover-answer:{request.pk}",
     )
 
 
-def handovers_expire(*, now: Any = None) -> int:
+def handovers_expire(*, now: datetime | None = None) -> int:
     """Close hand-over requests nobody answered in time."""
     now = now or timezone.now()
     count = 0
@@ -664,6 +694,9 @@ def handovers_expire(*, now: Any = None) -> int:
                 status=HandoverStatus.EXPIRED, decided_at=now
             ):
                 audit_record(actor=None, action="pledges.handover.expired", target=request)
+                audit_record(
+                    actor=None, action="pledges.pledge.handover_expired", target=request.pledge, data={"request": request.pk}
+                )
                 count += 1
     return count
 

@@ -15,4 +15,5 @@ urlpatterns = [
     # Commune officers
     path("officer/deliveries/", views.officer_deliveries, name="officer_deliveries"),
     path("officer/deliveries/<str:code>/", views.pledge_confirm, name="confirm"),
+    path("officer/deliveries/<str:code>/evidence/", views.confirmation_evidence, name="evidence"),
 ]

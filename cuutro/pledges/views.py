@@ -11,7 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,8 @@ HISTORY_LABELS = {
     "pledges.pledge.expired": gettext_lazy("it expired (not delivered in time)"),
     "pledges.pledge.handover_requested": gettext_lazy("asked to take it over"),
     "pledges.pledge.handed_over": gettext_lazy("handed it over to another donor"),
+    "pledges.pledge.handover_declined": gettext_lazy("declined a request to take it over"),
+    "pledges.pledge.handover_expired": gettext_lazy("a request to take it over lapsed unanswered"),
 }
 
 
@@ -156,7 +158,7 @@ def pledge_detail(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("pledges:detail", code=pledge.code)
     need = pledge.need
     holder = can_act_for_pledge(user=request.user, pledge=pledge)
-    handovers = list(selectors.handovers_for_pledge(pledge=pledge))
+    handovers = list(selectors.handovers_visible_to(pledge=pledge, viewer=request.user))
     official = area_in_scope(user=request.user, area=need.area)
     return render(
         request,
@@ -190,7 +192,10 @@ def pledge_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
         raise Http404
     pledge = selectors.pledge_get_for_user(user=request.user, code=code)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # e.g. a control character: say so, never act without the reason given
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("pledges:detail", code=pledge.code)
+    reason = form.cleaned_data["reason"]
     try:
         do(actor=request.user, pledge=pledge, reason=reason)  # PermissionDenied: 403
     except ValidationError as exc:
@@ -279,12 +284,18 @@ def handover_answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
     handover = selectors.handover_get_for_holder(user=request.user, pk=pk)
     code = handover.pledge.code
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # e.g. a control character: say so, never act without the reason given
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("pledges:detail", code=code)
+    reason = form.cleaned_data["reason"]
     try:
         if answer == "accept":
             services.handover_accept(actor=request.user, request=handover, reason=reason)
         else:
             services.handover_decline(actor=request.user, request=handover, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("pledges:detail", code=code)
     except services.PledgeStateError as exc:
         messages.error(request, exc.message)
         return redirect("pledges:detail", code=code)
@@ -374,3 +385,15 @@ def pledge_confirm(request: HttpRequest, code: str) -> HttpResponse:
         },
     )
 
+
+
+@officer_required
+def confirmation_evidence(request: HttpRequest, code: str) -> FileResponse:
+    """The confirmation's photo may show the household: officers over the need's area only."""
+    pledge = selectors.pledge_get_for_user(user=request.user, code=code)
+    confirmation = getattr(pledge, "confirmation", None) if pledge.confirmed_at else None
+    if confirmation is None or not area_in_scope(user=request.user, area=pledge.need.area):
+        raise Http404
+    response = FileResponse(confirmation.evidence.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

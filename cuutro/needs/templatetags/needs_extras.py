@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from cuutro.audit.models import AuditEvent
+from cuutro.needs.choices import NeedStatus
 
 register = template.Library()
 
@@ -18,6 +19,14 @@ ACTION_LABELS = {
 }
 
 
+# Pledges move a published need on by themselves; the reason of the event is the pledge's code.
+COVERAGE_LABEL = _("pledges moved it to “%(status)s”")
+
+
 @register.filter
 def event_label(event: AuditEvent) -> str:
+    if event.action == "needs.need.coverage_changed":
+        status = (event.data or {}).get("to", "")
+        label = NeedStatus(status).label if status in NeedStatus.values else status
+        return str(COVERAGE_LABEL) % {"status": label}
     return str(ACTION_LABELS.get(event.action, event.action))
