@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cuutro.needs",
     "cuutro.notify",
     "cuutro.pledges",
+    "cuutro.funds",
     "cuutro.api",
     "cuutro.portal",
     "cuutro.demo",
