@@ -242,3 +242,32 @@ def test_a_fund_gets_a_reusable_vietqr_and_a_pledge_one_with_amount_and_referenc
     assert (standing.bin, standing.account, standing.amount, standing.memo) == ("970436", "0011001234567", None, "")
     one = parse(fund_vietqr(fund=fund, amount=500_000, memo="CT 7K3F9Q"))
     assert (one.amount, one.memo) == (500_000, "CT 7K3F9Q")
+
+
+def test_a_cash_pledge_pays_into_its_campaigns_fund_by_vietqr_and_records_money_received(
+    cast: Any, make_need: Any, make_pledge: Any
+) -> None:
+    from cuutro.funds.selectors import pledge_transfer
+    from cuutro.needs.services import NeedItemData
+    from cuutro.pledges.services import PledgeStateError, pledge_record_payment
+
+    fund = Fund.objects.create(
+        code="lu-2020", name="Quỹ lũ 2020", campaign=cast.campaign, bank="bidv", account_number="12010000123456",
+        account_name="UB MTTQ TINH QUANG TRI", opens_on=date(2020, 10, 6),
+    )
+    need = make_need("verified", campaign_code=cast.campaign.code, items=[NeedItemData("cash-house-repair", "5.000.000")])
+    pledge = make_pledge(need, item="cash-house-repair", quantity=3_000_000)
+    transfer = pledge_transfer(pledge=pledge)
+    assert transfer is not None and transfer.fund == fund and transfer.reference == pledge.code.replace("-", " ")
+    decoded = parse(transfer.vietqr)
+    assert (decoded.bin, decoded.account, decoded.amount, decoded.memo) == ("970418", "12010000123456", 3_000_000, transfer.reference)
+    pledge_record_payment(actor=None, pledge=pledge, amount=Decimal(1_000_000), entry_seq=7)
+    pledge.refresh_from_db()
+    assert (pledge.amount_received, pledge.paid_at) == (1_000_000, None)
+    pledge_record_payment(actor=None, pledge=pledge, amount=Decimal(2_000_000), entry_seq=8)
+    pledge.refresh_from_db()
+    assert pledge.amount_received == 3_000_000 and pledge.paid_at is not None
+    goods = make_pledge(need=make_need("verified"), quantity=2)
+    assert pledge_transfer(pledge=goods) is None
+    with pytest.raises(PledgeStateError):
+        pledge_record_payment(actor=None, pledge=goods, amount=Decimal(5), entry_seq=9)

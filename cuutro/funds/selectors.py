@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -66,3 +67,34 @@ def ledger_export_rows_recomputed() -> Iterator[dict[str, str]]:
     # any column shows up as a content mismatch at that entry.
     for entry in ledger_entries().iterator(chunk_size=2000):
         yield {**entry_content(entry), "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+def fund_for_need(*, campaign_id: int | None) -> Fund | None:
+    """Where money for a need goes: its campaign's fund (the newest), else the default fund."""
+    if campaign_id is not None:
+        fund = Fund.objects.filter(campaign_id=campaign_id).order_by("-opens_on", "pk").first()
+        if fund is not None:
+            return fund
+    return Fund.objects.filter(is_default=True).first()
+
+
+@dataclass(frozen=True)
+class PledgeTransfer:
+    """How to pay a cash pledge: the fund's account, the amount and the memo, as a VietQR."""
+
+    fund: Fund
+    amount: int
+    reference: str  # "CT 7K3F9Q"
+    vietqr: str
+
+
+def pledge_transfer(*, pledge: Any) -> PledgeTransfer | None:
+    """The transfer that pays a cash pledge; None for goods or when no fund takes the money."""
+    if not pledge.need_item.item.is_cash:
+        return None
+    fund = fund_for_need(campaign_id=pledge.need.campaign_id)
+    if fund is None:
+        return None
+    amount = int(pledge.quantity)
+    reference = pledge.transfer_reference
+    return PledgeTransfer(fund=fund, amount=amount, reference=reference, vietqr=fund_vietqr(fund=fund, amount=amount, memo=reference))

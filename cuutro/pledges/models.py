@@ -44,6 +44,10 @@ class Pledge(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # cancelled or expired
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    # Cash pledges: đồng received on the fund's account under this pledge's reference (matched by
+    # reconciliation of bank statements); paid once it reaches the pledged amount.
+    amount_received = models.DecimalField(max_digits=18, decimal_places=0, default=0, editable=False)
+    paid_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -67,6 +71,12 @@ class Pledge(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def transfer_reference(self) -> str:
+        """What a cash donor writes in the bank transfer memo: "CT 7K3F9Q" (ASCII, 9 characters;
+        banks strip diacritics and may drop the space, reconciliation copes with both)."""
+        return self.code.replace("-", " ")
 
     @property
     def deadline(self) -> date:

@@ -516,6 +516,34 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
     return result
 
 
+# ---- money received for cash pledges --------------------------------------------------------
+
+
+@transaction.atomic
+def pledge_record_payment(*, actor: Any, pledge: Pledge, amount: Decimal, entry_seq: int) -> Pledge:
+    """Money arrived on the fund's account for this cash pledge (reconciliation found its
+    reference in a bank transfer, ledger entry ``entry_seq``). Paid once the pledged amount is in."""
+    pledge, _need = _lock(pledge)
+    if not pledge.need_item.item.is_cash:
+        raise PledgeStateError(_("Only a pledge of money can receive a bank transfer."))
+    if amount <= 0:
+        raise ValueError("a payment is a positive amount")
+    pledge.amount_received += amount
+    fields = ["amount_received", "updated_at"]
+    if pledge.paid_at is None and pledge.amount_received >= pledge.quantity:
+        pledge.paid_at = timezone.now()
+        fields.append("paid_at")
+    pledge.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="pledges.pledge.payment_received",
+        target=pledge,
+        data={"amount": str(amount), "ledger_entry": entry_seq, "received": str(pledge.amount_received)},
+    )
+    public_data_changed()
+    return pledge
+
+
 # ---- hand-over between donors ----------------------------------------------------------------
 
 

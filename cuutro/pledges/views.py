@@ -48,6 +48,7 @@ HISTORY_LABELS = {
     "pledges.pledge.handed_over": gettext_lazy("handed it over to another donor"),
     "pledges.pledge.handover_declined": gettext_lazy("declined a request to take it over"),
     "pledges.pledge.handover_expired": gettext_lazy("a request to take it over lapsed unanswered"),
+    "pledges.pledge.payment_received": gettext_lazy("the money arrived on the fund's account"),
 }
 
 
