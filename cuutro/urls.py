@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cuutro.portal.urls")),
     path("", include("cuutro.pledges.urls")),
+    path("officer/funds/", include("cuutro.funds.urls")),
     path("officer/", include("cuutro.needs.urls")),
     path("accounts/", include("cuutro.accounts.urls")),
     path("api/v1/", include("cuutro.api.urls")),

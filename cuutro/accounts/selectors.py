@@ -68,3 +68,11 @@ def commune_officers_of(*, area: Area) -> list[Any]:
 
 def is_member_of(*, user: Any, organisation_id: int | None) -> bool:
     return organisation_id is not None and any(o.pk == organisation_id for o in user_organisations(user=user))
+
+
+def province_roles(*, user: Any) -> list[RoleAssignment]:
+    """The user's province-level roles (administrator or relief committee member)."""
+    return [
+        a for a in user_role_assignments(user=user)
+        if a.role in (Role.PROVINCE_ADMIN, Role.PROVINCE_COMMITTEE) and a.area is not None
+    ]

@@ -147,3 +147,29 @@ class LedgerHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}"
+
+
+def document_path(instance: LedgerDocument, filename: str) -> str:
+    from cuutro.lib.codes import random_code
+
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"ledger/{instance.sha256[:2]}/{random_code(12)}.{extension}"
+
+
+class LedgerDocument(models.Model):
+    """The paper behind an entry (decision, invoice, signed list). Officials only: it may name
+    households; the public sees its SHA-256, which the hash chain covers."""
+
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="document")
+    file = models.FileField(_("document"), upload_to=document_path)
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger document")
+        verbose_name_plural = _("ledger documents")
+
+    def __str__(self) -> str:
+        return f"#{self.entry.seq} {self.sha256[:12]}"

@@ -6,22 +6,30 @@ the other direction that names the one it cancels) and, if needed, a new correct
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cuutro.accounts.models import Organisation
 from cuutro.audit.services import audit_record
 from cuutro.funds import chain
-from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry, LedgerHead
+from cuutro.funds.models import Direction, EntryKind, Fund, LedgerDocument, LedgerEntry, LedgerHead
+from cuutro.funds.permissions import can_manage_fund
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
+from cuutro.needs.selectors import catalogue, need_get_public
+from cuutro.needs.services import MAX_QUANTITY, identity_in_text, parse_quantity
 
 # Runs of 6 or more digits in a public memo (phone, ID or account numbers) keep only their last 3.
 LONG_DIGITS_RE = re.compile(r"\d(?:[ .\-]?\d){5,}")
@@ -188,3 +196,163 @@ def entry_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
     return reversal
 
 
+
+
+# ---- disbursements and goods -----------------------------------------------------------------
+
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DESCRIPTION = 300
+
+
+class Target:
+    NEED = "need"  # a household or community need, shown by its public code only
+    ORGANISATION = "organisation"  # e.g. a delegation that distributes on the province's behalf
+    PURCHASE = "purchase"  # bought from a supplier for the relief effort
+
+
+@dataclass
+class MovementData:
+    """Money or goods leaving a fund (or goods coming in). Everything but the document is public."""
+
+    target: str
+    booked_on: date
+    description: str
+    amount: Decimal | str | None = None  # money, in đồng
+    item_code: str = ""  # goods
+    quantity: Decimal | str | None = None
+    need_code: str = ""
+    organisation_id: int | None = None
+    payee: str = ""  # the supplier's or giver's name, for a purchase or goods received
+
+
+def _document(upload: UploadedFile | None, errors: dict[str, list[str]], *, required: bool) -> tuple[bytes, str] | None:
+    if upload is None:
+        if required:
+            errors.setdefault("document", []).append(_("Attach the decision, invoice or signed list behind this entry."))
+        return None
+    if upload.size is None or upload.size > DOCUMENT_MAX_BYTES:
+        errors.setdefault("document", []).append(_("A document may be at most 10 MB."))
+        return None
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    if not (content.startswith(b"%PDF-") or content[:3] == b"\xff\xd8\xff" or content.startswith(b"\x89PNG")):
+        errors.setdefault("document", []).append(_("Attach a PDF, or a JPEG or PNG photo of the paper."))
+        return None
+    return content, hashlib.sha256(content).hexdigest()
+
+
+def _goods_balance(fund: Fund, item: Any) -> Decimal:
+    sums = LedgerEntry.objects.filter(fund=fund, item=item).aggregate(
+        into=Sum("quantity", filter=Q(direction=Direction.IN)), out=Sum("quantity", filter=Q(direction=Direction.OUT))
+    )
+    return (sums["into"] or Decimal(0)) - (sums["out"] or Decimal(0))
+
+
+def _money_balance(fund: Fund) -> Decimal:
+    sums = LedgerEntry.objects.filter(fund=fund, amount__isnull=False).aggregate(
+        into=Sum("amount", filter=Q(direction=Direction.IN)), out=Sum("amount", filter=Q(direction=Direction.OUT))
+    )
+    return (sums["into"] or Decimal(0)) - (sums["out"] or Decimal(0))
+
+
+def movement_record(
+    *, actor: Any, fund: Fund, data: MovementData, direction: str = Direction.OUT, document: UploadedFile | None = None
+) -> LedgerEntry:
+    """Record money given out (with its document), or goods received or handed out.
+
+    Checked in full before anything is written; money and goods never go below zero in a fund
+    (the ledger head's lock makes the balance check and the append one step)."""
+    if not can_manage_fund(user=actor, fund=fund):
+        raise PermissionDenied(_("Only the province's relief committee can record movements of this fund."))
+    errors: dict[str, list[str]] = {}
+    goods = bool(data.item_code)
+    item = catalogue().filter(code=data.item_code).first() if goods else None
+    if goods and item is None:
+        errors.setdefault("item", []).append(_("Choose an item from the list."))
+    quantity = amount = None
+    try:
+        if goods:
+            quantity = parse_quantity(data.quantity, cash=False)
+        else:
+            amount = parse_quantity(data.amount, cash=True)
+    except ValueError:
+        pass
+    value = quantity if goods else amount
+    if value is None or value <= 0 or value > MAX_QUANTITY:
+        errors.setdefault("quantity" if goods else "amount", []).append(_("Enter a number, e.g. 20 or 1.500.000."))
+    elif not goods and value != value.to_integral_value():
+        errors.setdefault("amount", []).append(_("Amounts of money are whole đồng."))
+    elif goods and value != value.quantize(Decimal("0.01")):
+        errors.setdefault("quantity", []).append(_("Use at most two decimal places."))
+    if direction == Direction.IN and not goods:
+        raise ValueError("money comes in from bank statements, not by hand")
+
+    description = " ".join((data.description or "").split())
+    if not description:
+        errors.setdefault("description", []).append(_("Say what it was for: the public reads this."))
+    elif len(description) > MAX_DESCRIPTION:
+        too_long = _("The description is too long (at most %(max)d characters).") % {"max": MAX_DESCRIPTION}
+        errors.setdefault("description", []).append(too_long)
+    elif identity_in_text(description, None):
+        errors.setdefault("description", []).append(_("The description is public: do not write a phone or ID number in it."))
+
+    need = organisation = None
+    counterparty = ""
+    if data.target == Target.NEED:
+        need = need_get_public(code=data.need_code or "")
+        if need is None:
+            errors.setdefault("need", []).append(_("Enter the code of a published need, e.g. HGĐ-7K3F9."))
+        else:
+            counterparty = need.code  # the household stays pseudonymous: its code, never its name
+    elif data.target == Target.ORGANISATION:
+        organisation = Organisation.objects.filter(pk=data.organisation_id).first() if data.organisation_id else None
+        if organisation is None:
+            errors.setdefault("organisation", []).append(_("Choose the organisation."))
+        else:
+            counterparty = organisation.name
+    elif data.target == Target.PURCHASE:
+        counterparty = " ".join((data.payee or "").split())[:200]
+        if not counterparty:
+            errors.setdefault("payee", []).append(_("Enter who was paid or who gave the goods."))
+    else:
+        errors.setdefault("target", []).append(_("Choose where it went: a need, an organisation or a purchase."))
+
+    if data.booked_on > timezone.localdate():
+        errors.setdefault("booked_on", []).append(_("The date cannot be in the future."))
+    paper = _document(document, errors, required=not goods)
+    if errors:
+        raise ValidationError(errors)
+
+    kind = EntryKind.DISBURSEMENT if not goods else (EntryKind.GOODS_IN if direction == Direction.IN else EntryKind.GOODS_OUT)
+    with transaction.atomic():
+        _head()  # lock first: the balance read below and the append are one step
+        if direction == Direction.OUT:
+            available = _goods_balance(fund, item) if goods else _money_balance(fund)
+            assert value is not None
+            if value > available:
+                raise ValidationError(
+                    {"quantity" if goods else "amount": [_("The fund holds only %(available)s.") % {"available": f"{available:f}"}]}
+                )
+        entry = ledger_append(
+            actor=actor,
+            fund=fund,
+            data=EntryData(
+                kind=kind, direction=direction, booked_on=data.booked_on, amount=amount, item=item, quantity=quantity,
+                counterparty=counterparty, memo=public_memo(description), need=need, organisation=organisation,
+                document_sha256=paper[1] if paper else "",
+            ),
+        )
+        stored = None
+        if paper is not None and document is not None:
+            stored = LedgerDocument(entry=entry, sha256=paper[1], original_name=(document.name or "")[:200], uploaded_by=actor)
+            stored.file.save(f"document.{'pdf' if paper[0].startswith(b'%PDF-') else 'jpg'}", ContentFile(paper[0]), save=False)
+        try:
+            if stored is not None:
+                stored.save()
+            audit_record(actor=actor, action=f"funds.entry.{kind}", target=entry, data={"seq": entry.seq, "fund": fund.code})
+        except BaseException:
+            if stored is not None:
+                stored.file.delete(save=False)  # files are not transactional
+            raise
+    return entry

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cuutro.accounts.models import Organisation
@@ -124,17 +123,3 @@ class ConfirmForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def attach_errors(exc: ValidationError, form: forms.Form) -> list[str]:
-    """Put the service's field errors next to their inputs; return those with no place."""
-    if not hasattr(exc, "error_dict"):
-        return list(exc.messages)
-    leftovers: list[str] = []
-    for key, messages in exc.message_dict.items():
-        if key in form.fields:
-            for message in messages:
-                form.add_error(key, message)
-        else:
-            leftovers += messages
-    return leftovers

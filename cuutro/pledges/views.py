@@ -21,12 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cuutro.accounts.selectors import area_in_scope, user_organisations
+from cuutro.lib.forms import attach_errors
 from cuutro.needs import selectors as needs
 from cuutro.needs.choices import OPEN_STATUSES, quantity_text
 from cuutro.needs.views import officer_required
 from cuutro.pledges import selectors, services
 from cuutro.pledges.choices import CONFIRMABLE_STATUSES, UNDELIVERED_STATUSES, HandoverStatus
-from cuutro.pledges.forms import ConfirmForm, HandoverForm, PledgeForm, ReasonForm, attach_errors
+from cuutro.pledges.forms import ConfirmForm, HandoverForm, PledgeForm, ReasonForm
 from cuutro.pledges.models import Pledge
 from cuutro.pledges.permissions import can_act_for_pledge, can_confirm, can_see_contact, confirm_refusal
 
