@@ -34,7 +34,10 @@ class RejectControlCharactersMiddleware:
 
 
 # Where @cache_public views live: other paths skip the lookup (a miss costs a cache round trip).
-PUBLIC_PREFIXES = ("/needs/", "/api/v1/needs", "/api/v1/areas", "/api/v1/catalogue")
+PUBLIC_PREFIXES = (
+    "/needs/", "/api/v1/needs", "/api/v1/areas", "/api/v1/catalogue",
+    "/funds/", "/ledger/", "/api/v1/funds", "/api/v1/ledger", "/api/v1/trace",
+)
 
 
 class PublicCacheMiddleware:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cuutro.funds import services
 from cuutro.funds.forms import MovementForm
-from cuutro.funds.models import Fund, LedgerDocument
+from cuutro.funds.models import EntryKind, Fund, LedgerDocument, LedgerEntry
 from cuutro.funds.permissions import can_manage_fund, manageable_funds
+from cuutro.funds.reports import Period, fund_report_pdf, receipt_pdf
 from cuutro.funds.selectors import fund_totals
 from cuutro.lib.forms import attach_errors
 from cuutro.needs.views import officer_required
+from cuutro.pledges.permissions import can_act_for_pledge
 
 
 @officer_required
@@ -57,3 +63,46 @@ def entry_document(request: HttpRequest, seq: int) -> FileResponse:
     response = FileResponse(document.file.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# ---- public documents ----------------------------------------------------------------------
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def fund_report(request: HttpRequest, code: str) -> HttpResponse:
+    """The fund's PDF report for a period (?date_from=YYYY-MM-DD&date_to=…), for anyone."""
+    fund = get_object_or_404(Fund, code=code)
+    period = Period(date_from=_day(request.GET.get("date_from", "")), date_to=_day(request.GET.get("date_to", "")))
+    response = HttpResponse(fund_report_pdf(fund=fund, period=period), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="cuutro-{fund.code}.pdf"'
+    return response
+
+
+@login_required
+def receipt(request: HttpRequest, seq: int) -> HttpResponse:
+    """A receipt for a transfer matched to a pledge: for its donor's side and the fund's officials."""
+    entry = LedgerEntry.objects.select_related("fund__campaign__area", "pledge__need", "pledge__need_item__item").filter(
+        seq=seq, kind=EntryKind.CREDIT, pledge__isnull=False
+    ).first()
+    if entry is None or entry.pledge is None:
+        raise Http404
+    if not (can_act_for_pledge(user=request.user, pledge=entry.pledge) or can_manage_fund(user=request.user, fund=entry.fund)):
+        raise Http404
+    donor = entry.counterparty or entry.pledge.public_name or _("Anonymous donor")
+    verify_url = request.build_absolute_uri(reverse("reports:entry_public", args=[entry.seq]))
+    response = HttpResponse(receipt_pdf(entry=entry, donor_name=donor, verify_url=verify_url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bien-nhan-{entry.seq}.pdf"'
+    return response
+
+
+def entry_public(request: HttpRequest, seq: int) -> HttpResponse:
+    """Where a receipt's QR code points: the entry on the public ledger."""
+    entry = get_object_or_404(LedgerEntry, seq=seq)
+    return redirect(f"{reverse('portal:fund_detail', args=[entry.fund.code])}?reference={entry.reference}" if entry.reference
+                    else reverse("portal:fund_detail", args=[entry.fund.code]))
