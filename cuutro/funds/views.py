@@ -102,7 +102,7 @@ def receipt(request: HttpRequest, seq: int) -> HttpResponse:
 
 
 def entry_public(request: HttpRequest, seq: int) -> HttpResponse:
-    """Where a receipt's QR code points: the entry on the public ledger."""
+    """Where a receipt's QR code points: a stable address printed on paper, redirecting to the
+    entry's page on the public ledger."""
     entry = get_object_or_404(LedgerEntry, seq=seq)
-    return redirect(f"{reverse('portal:fund_detail', args=[entry.fund.code])}?reference={entry.reference}" if entry.reference
-                    else reverse("portal:fund_detail", args=[entry.fund.code]))
+    return redirect("portal:ledger_entry", seq=entry.seq)
