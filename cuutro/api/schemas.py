@@ -233,6 +233,10 @@ class PledgeOut(PledgePublicOut):
     next_step: str = Field(description="what the holder should do next, in words")
     actions: list[str] = Field(description="what the caller may do now: ship, deliver, cancel")
     url: str
+    reference: str | None = Field(description="cash pledges: the memo to write on the transfer, e.g. CT 7K3F9Q")
+    vietqr: str | None = Field(description="cash pledges: NAPAS VietQR payload with the fund's account, the amount and the memo")
+    amount_received: int | None = Field(description="cash pledges: đồng received so far on the fund's account")
+    paid: bool | None = Field(description="cash pledges: the whole amount has been received")
 
 
 class PledgeListOut(Schema):
@@ -295,3 +299,105 @@ class HandoverIn(Schema):
     contact_phone: Text = ""
     organisation: int | None = Field(None, ge=1, le=2**63 - 1, description="id of an organisation you belong to")
     message: Text = Field("", description="why you ask, e.g. you can reach a cut-off village")
+
+
+# ---- funds and the public ledger -----------------------------------------------------------
+
+
+class BankOut(Schema):
+    code: str
+    name: str
+    bin: str = Field(description="the bank's NAPAS BIN, as in VietQR payloads")
+
+
+class FundOut(Schema):
+    code: str
+    name: str
+    campaign: PlaceOut | None
+    bank: BankOut
+    account_number: str = Field(description="the fund's own account: public, so that anyone can transfer to it")
+    account_name: str
+    opens_on: dt.date = Field(description="receives donations from this day (Decree 93/2021)")
+    closes_on: dt.date | None = Field(description="…until this day; null while open")
+    is_default: bool = Field(description="takes cash pledges of needs outside any campaign with a fund")
+    receiving: bool = Field(description="inside its receiving window today: transfers are welcome")
+    money_in: int = Field(description="đồng received, reversals counted in their own direction")
+    money_out: int = Field(description="đồng given out or returned")
+    balance: int
+    vietqr: str = Field(description="NAPAS VietQR payload for a transfer to the fund (no amount): encode it as a QR code")
+    url: str
+
+
+class EntryOut(Schema):
+    """One ledger entry. Every field is public by design: the counterparty as the bank gives it,
+    the account masked, households only by their need's code."""
+
+    seq: int = Field(description="position in the hash chain, across all funds")
+    fund: str
+    kind: str = Field(description="credit, debit, disbursement, goods_in, goods_out or reversal")
+    kind_label: str
+    direction: str = Field(description="in or out")
+    amount: int | None = Field(description="đồng; null for goods")
+    item: str | None = Field(description="catalogue item code, for goods")
+    item_name: str | None
+    quantity: Quantity | None
+    unit: str | None
+    booked_on: dt.date
+    counterparty: str
+    counterparty_account: str = Field(description="masked: only the last 4 digits")
+    memo: str
+    reference: str = Field(description="the transfer reference of the pledge it pays, e.g. CT7K3F9Q")
+    pledge: str | None
+    need: str | None = Field(description="the need's public code (a household is never named)")
+    need_url: str | None = Field(description="its public page, while the need is published")
+    organisation: str | None
+    bank_ref: str
+    document_sha256: str
+    reverses: int | None = Field(description="seq of the entry this one corrects")
+    reversed_by: int | None = Field(description="seq of the entry that corrects this one")
+    recorded_at: dt.datetime
+    prev_hash: str
+    hash: str
+    url: str
+
+
+class EntryListOut(Schema):
+    items: list[EntryOut]
+    count: int = Field(description="matching entries, counted up to 1,000 (1000 means that many or more)")
+
+
+class DailyHeadOut(Schema):
+    date: dt.date = Field(description="a UTC day")
+    seq: int = Field(description="the last entry recorded that day")
+    hash: str
+
+
+class LedgerHeadOut(Schema):
+    seq: int = Field(description="the newest entry (0 while the ledger is empty)")
+    hash: str
+    daily: list[DailyHeadOut] = Field(description="the head at the end of each UTC day with entries, newest first")
+
+
+class TraceStepOut(Schema):
+    step: str = Field(description="received, allocated, delivered or confirmed")
+    label: str
+    done: bool
+    at: dt.datetime | dt.date | None
+
+
+class TraceNeedOut(Schema):
+    code: str
+    url: str | None = Field(description="its public page, while the need is published")
+
+
+class TraceOut(Schema):
+    reference: str
+    pledge: PledgePublicOut | None
+    need: TraceNeedOut | None
+    is_cash: bool
+    pledged_amount: int | None = Field(description="đồng, for a cash pledge")
+    amount_received: int = Field(description="đồng received under the reference, reversals deducted")
+    paid: bool
+    received: list[EntryOut] = Field(description="transfers into the fund under this reference")
+    disbursements: list[EntryOut] = Field(description="what the fund gave the pledge's need, money or goods")
+    steps: list[TraceStepOut]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -10,25 +12,30 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import File, Form, NinjaAPI, Query, Status, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from cuutro.accounts.selectors import area_in_scope, user_role_assignments
 from cuutro.accounts.services import token_authenticate
 from cuutro.api import schemas as s
+from cuutro.funds import selectors as funds_selectors
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
 from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs_selectors
 from cuutro.needs import services as needs_services
+from cuutro.needs.choices import PUBLIC_STATUSES
 from cuutro.needs.selectors import NeedFilters, PublicNeed, need_public_view
 from cuutro.pledges import selectors as pledges_selectors
 from cuutro.pledges import services as pledges_services
 from cuutro.pledges.permissions import can_act_for_pledge, can_see_contact
 from cuutro.pledges.selectors import PublicPledge, pledge_public_view
+from cuutro.statements.selectors import pledge_linked_entries
 
 
 class BearerToken(HttpBearer):
@@ -231,6 +238,20 @@ def pledge_out(pledge: Any, user: Any) -> dict[str, Any]:
         "next_step": step.text,
         "actions": list(step.actions),
         "url": reverse("pledges:detail", args=[pledge.code]),
+        **pledge_payment_out(pledge),
+    }
+
+
+def pledge_payment_out(pledge: Any) -> dict[str, Any]:
+    """How a cash pledge is paid and how much has arrived; nulls for goods or without a fund."""
+    transfer = funds_selectors.pledge_transfer(pledge=pledge)
+    if transfer is None:
+        return {"reference": None, "vietqr": None, "amount_received": None, "paid": None}
+    return {
+        "reference": transfer.reference,
+        "vietqr": transfer.vietqr,
+        "amount_received": int(pledge.amount_received),
+        "paid": pledge.paid_at is not None,
     }
 
 
@@ -282,6 +303,92 @@ def pledge_detail_out(pledge: Any, user: Any) -> dict[str, Any]:
         }
         if confirmation is not None and officer
         else None,
+    }
+
+
+def fund_out(summary: funds_selectors.FundSummary) -> dict[str, Any]:
+    fund = summary.fund
+    return {
+        "code": fund.code,
+        "name": fund.name,
+        "campaign": {"code": fund.campaign.code, "name": fund.campaign.name} if fund.campaign else None,
+        "bank": {"code": fund.bank, "name": fund.bank_name, "bin": fund.bin},
+        "account_number": fund.account_number,
+        "account_name": fund.account_name,
+        "opens_on": fund.opens_on,
+        "closes_on": fund.closes_on,
+        "is_default": fund.is_default,
+        "receiving": summary.receiving,
+        "money_in": int(summary.totals.money_in),
+        "money_out": int(summary.totals.money_out),
+        "balance": int(summary.totals.balance),
+        "vietqr": summary.vietqr,
+        "url": reverse("portal:fund_detail", args=[fund.code]),
+    }
+
+
+PUBLIC_NEED_STATUSES = {str(status) for status in PUBLIC_STATUSES}
+
+
+def _whole(value: Decimal | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def entry_out(entry: Any) -> dict[str, Any]:
+    item, need = entry.item, entry.need
+    reversal = getattr(entry, "reversed_by", None)
+    return {
+        "seq": entry.seq,
+        "fund": entry.fund.code,
+        "kind": entry.kind,
+        "kind_label": str(entry.get_kind_display()),
+        "direction": entry.direction,
+        "amount": _whole(entry.amount),
+        "item": item.code if item else None,
+        "item_name": item.name if item else None,
+        "quantity": entry.quantity,
+        "unit": item.unit if item else None,
+        "booked_on": entry.booked_on,
+        "counterparty": entry.counterparty,
+        "counterparty_account": entry.counterparty_account,
+        "memo": entry.memo,
+        "reference": entry.reference,
+        "pledge": entry.pledge.code if entry.pledge else None,
+        "need": need.code if need else None,
+        "need_url": reverse("portal:need_detail", args=[need.code]) if need and need.status in PUBLIC_NEED_STATUSES else None,
+        "organisation": entry.organisation.name if entry.organisation else None,
+        "bank_ref": entry.bank_ref,
+        "document_sha256": entry.document_sha256,
+        "reverses": entry.reverses.seq if entry.reverses else None,
+        "reversed_by": reversal.seq if reversal else None,
+        "recorded_at": entry.recorded_at,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "url": reverse("portal:ledger_entry", args=[entry.seq]),
+    }
+
+
+TRACE_STEP_LABELS = {
+    "received": _lazy("Received by the fund"),
+    "allocated": _lazy("Allocated to a need"),
+    "delivered": _lazy("Delivered"),
+    "confirmed": _lazy("Confirmed by the commune"),
+}
+
+
+def trace_out(trail: funds_selectors.Trail) -> dict[str, Any]:
+    need = trail.need
+    return {
+        "reference": trail.reference,
+        "pledge": pledge_public_out(trail.pledge) if trail.pledge else None,
+        "need": {"code": need.code, "url": reverse("portal:need_detail", args=[need.code]) if need.public else None} if need else None,
+        "is_cash": trail.is_cash,
+        "pledged_amount": _whole(trail.pledged_amount),
+        "amount_received": int(trail.amount_received),
+        "paid": trail.paid,
+        "received": [entry_out(e) for e in trail.received],
+        "disbursements": [entry_out(e) for e in trail.disbursements],
+        "steps": [{"step": st.step, "label": str(TRACE_STEP_LABELS[st.step]), "done": st.done, "at": st.at} for st in trail.steps],
     }
 
 
@@ -391,6 +498,98 @@ def needs_pledges(request: HttpRequest, code: str) -> dict[str, Any]:
         raise Http404
     pledges = pledges_selectors.pledges_public_for_need(need_id=need.pk)
     return {"count": len(pledges), "items": [pledge_public_out(p) for p in pledges]}
+
+
+# ---- funds and the public ledger ----------------------------------------------------------
+
+
+@api.get("/funds", response=list[s.FundOut], tags=["ledger"], summary="Funds: bank accounts, totals and VietQR")
+@decorate_view(cache_public)
+def funds_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [fund_out(summary) for summary in funds_selectors.fund_summaries()]
+
+
+def _fund(code: str) -> Any:
+    fund = funds_selectors.fund_get(code=code)
+    if fund is None:
+        raise Http404
+    return fund
+
+
+@api.get("/funds/{code}", response=s.FundOut, tags=["ledger"], summary="One fund, with its balance and totals in and out")
+@decorate_view(cache_public)
+def funds_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return fund_out(funds_selectors.fund_summary(fund=_fund(code)))
+
+
+class LedgerQuery(s.Schema):
+    q: str = ""
+    amount: str = Field("", description="exact, in whole đồng: 500000, or as printed, 500.000")
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    reference: str = ""
+    account: str = ""
+    direction: Literal["", "in", "out"] = ""
+
+
+def _ledger_filters(query: LedgerQuery) -> funds_selectors.LedgerFilters:
+    amount = funds_selectors.parse_amount(query.amount) if query.amount else None
+    if query.amount and amount is None:
+        raise DjangoValidationError({"amount": [_("Enter an amount in đồng, e.g. 500.000.")]})
+    return funds_selectors.LedgerFilters(
+        q=query.q[: funds_selectors.SEARCH_MAX_CHARS],
+        amount=amount,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        reference=query.reference,
+        account="".join(ch for ch in query.account if ch.isdigit())[-4:],
+        direction=query.direction,
+    )
+
+
+@api.get(
+    "/funds/{code}/entries",
+    response=s.EntryListOut,
+    tags=["ledger"],
+    summary="A fund's ledger entries, newest first, with filters",
+)
+@decorate_view(cache_public)
+def funds_entries(
+    request: HttpRequest,
+    code: str,
+    filters: Query[LedgerQuery],
+    limit: int = Query(20, ge=1, le=settings.CUUTRO_API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    """`q`: words of the counterparty's name or of the memo, accents and case ignored, each a whole
+    word (`nguyen van an`); `amount`: exact, in đồng; `date_from`/`date_to`: booking dates,
+    inclusive; `reference`: a pledge's transfer reference, any spacing (`CT 7K3F9Q`); `account`:
+    the last digits of the other side's account. `count` stops at 1,000 (paging with `offset`
+    goes on past it); for everything, download the exports (`/funds/{code}/ledger.csv`,
+    `.xlsx`, `.jsonl`)."""
+    entries = funds_selectors.ledger_list(filters=_ledger_filters(filters), fund=_fund(code))
+    return {"count": entries.count(), "items": [entry_out(e) for e in entries[offset : offset + limit]]}
+
+
+@api.get("/ledger/head", response=s.LedgerHeadOut, tags=["ledger"], summary="The hash chain's head, now and at the end of each day")
+@decorate_view(cache_public)
+def ledger_head(request: HttpRequest) -> dict[str, Any]:
+    """Check a downloaded ledger (`/ledger/ledger.jsonl`) with `/ledger/chain.py`; a head noted
+    earlier must still be found in it: the entry with that `seq` carries that `hash`."""
+    head = funds_selectors.ledger_head()
+    daily = [{"date": day.day, "seq": day.seq, "hash": day.hash} for day in funds_selectors.ledger_daily_heads()]
+    return {"seq": head.seq, "hash": head.hash, "daily": daily}
+
+
+@api.get("/trace/{reference}", response=s.TraceOut, tags=["ledger"], summary="Where a pledge's money went, by its transfer reference")
+@decorate_view(cache_public)
+def trace(request: HttpRequest, reference: str) -> dict[str, Any]:
+    """Received (the transfers under the reference) → allocated (the pledge and its need) →
+    delivered → confirmed, and what the fund gave that need. Households appear only by code."""
+    trail = funds_selectors.ledger_trace(reference=reference, linked=lambda pledge: pledge_linked_entries(pledge=pledge))
+    if trail is None:
+        raise Http404
+    return trace_out(trail)
 
 
 # ---- authenticated endpoints --------------------------------------------------------------

@@ -26,6 +26,7 @@ from cuutro.needs import selectors as needs
 from cuutro.needs.choices import OPEN_FILTER, OPEN_STATUSES, PUBLIC_STATUSES, NeedKind, Urgency
 from cuutro.pledges.choices import UNDELIVERED_STATUSES
 from cuutro.pledges.selectors import pledges_public_for_need
+from cuutro.portal.exports import csv_safe
 
 EXPORT_MAX_ROWS = 50_000
 
@@ -157,16 +158,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-# A spreadsheet runs a cell that starts like a formula (=HYPERLINK(…), +, -, @; tab and CR can
-# hide one). Descriptions and names are typed by officers, so any text cell may start so.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading ' so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value  # numbers (quantities are never negative) and dates stay as they are
+_csv_safe = csv_safe  # the name the needs export and its tests know
 
 
 def _export_rows(filters: needs.NeedFilters) -> Any:
