@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cuutro.notify",
     "cuutro.pledges",
     "cuutro.funds",
+    "cuutro.statements",
     "cuutro.api",
     "cuutro.portal",
     "cuutro.demo",

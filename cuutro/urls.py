@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("cuutro.portal.urls")),
     path("", include("cuutro.pledges.urls")),
     path("officer/funds/", include("cuutro.funds.urls")),
+    path("officer/statements/", include("cuutro.statements.urls")),
     path("reports/", include(("cuutro.funds.public_urls", "funds"), namespace="reports")),
     path("officer/", include("cuutro.needs.urls")),
     path("accounts/", include("cuutro.accounts.urls")),

@@ -149,3 +149,12 @@ def test_the_committee_records_a_disbursement_on_the_web_and_fetches_its_documen
     assert cast.client_for(cast.officer).get(url).status_code == 403
     assert cast.client_for(cast.officer).get(document_url).status_code == 404
     assert cast.client_for(cast.donor).get(document_url).status_code == 403
+
+
+def test_province_officials_find_the_money_screens_from_their_work_page(cast: Any) -> None:
+    from django.urls import reverse
+
+    page = cast.client_for(cast.province_member).get(reverse("needs:officer_home")).content.decode()
+    assert reverse("funds:officer_funds") in page and reverse("statements:home") in page
+    page = cast.client_for(cast.officer).get(reverse("needs:officer_home")).content.decode()
+    assert reverse("funds:officer_funds") not in page

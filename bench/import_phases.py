@@ -1,0 +1,195 @@
+"""Where a statement import's time goes, phase by phase, and what the ledger table costs PostgreSQL.
+
+    .venv/bin/python bench/import_phases.py                    # 200,000 rows, phases + ledger table variants
+    .venv/bin/python bench/import_phases.py --rows 1000000
+    .venv/bin/python bench/import_phases.py --phases-only
+    .venv/bin/python bench/import_phases.py --reset            # drop the scratch database first
+
+It works in its own scratch database, ``cuutro_bench_import`` (created and migrated here; set
+``IMPORT_DATABASE_URL`` for another), so its rows never add to ``cuutro_bench``.
+
+1. **Phases**: imports a statement written by ``bench/import_run.py`` into a fresh fund, in this
+   process, with timers around the steps of ``statements.services.statement_import``: reading
+   and checking the file, row keys, reconciliation, building the entries (memo, mask), chaining
+   and COPYing the ledger rows (the Python hashing runs while PostgreSQL indexes the previous
+   rows), COPYing statement lines and review items, and the commit (deferred foreign-key checks).
+2. **Ledger table**: COPYs the same ledger rows into three scratch copies of
+   ``funds_ledgerentry`` (dropped afterwards) and reads the PostgreSQL backend's CPU time from
+   ``/proc``: the table as it is, with the indexes of nullable foreign keys made partial and the
+   duplicate ones dropped, and with the search vector written by the application instead of a
+   generated column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cuutro_bench_import"
+SCRATCH = "bench_import_scratch"
+
+
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=200_000, help="statement rows (200,000)")
+    parser.add_argument("--phases-only", action="store_true", help="skip the ledger table variants")
+    parser.add_argument("--reset", action="store_true", help="drop the scratch database first")
+    return parser.parse_args()
+
+
+def _backend_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def phases(rows: int) -> None:
+    from cuutro.funds.models import Fund
+    from cuutro.statements import bulk, parsers, services
+
+    order = ("read and check the file", "row keys", "reconcile (references)", "ledger: chain + COPY",
+             "  of which: entry data (memo, mask)", "lines + review items: COPY", "commit (deferred FK checks)")  # fmt: skip
+    spent: dict[str, float] = dict.fromkeys(order, 0.0)
+
+    def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    from django.db.backends.base import base
+
+    services.read_statement = timed("read and check the file", parsers.read_statement)  # type: ignore[assignment]
+    services.row_keys = timed("row keys", parsers.row_keys)  # type: ignore[assignment]
+    services._reconcile = timed("reconcile (references)", services._reconcile)  # type: ignore[assignment]
+    services._entry_data = timed("  of which: entry data (memo, mask)", services._entry_data)  # type: ignore[assignment]
+    services.ledger_append_many = timed("ledger: chain + COPY", bulk.ledger_append_many)  # type: ignore[assignment]
+    services.insert_rows = timed("lines + review items: COPY", bulk.insert_rows)  # type: ignore[assignment]
+    base.BaseDatabaseWrapper.commit = timed("commit (deferred FK checks)", base.BaseDatabaseWrapper.commit)  # type: ignore[method-assign]
+
+    from bench.import_run import write_statement
+
+    stamp = dt.datetime.now(dt.UTC)
+    account = f"7{stamp:%y%m%d%H%M%S}"
+    fund = Fund.objects.create(
+        code=f"phases-{stamp:%Y%m%dT%H%M%S}", name="phases", bank="vcb", account_number=account,
+        account_name="BENCH", opens_on=dt.date(2024, 9, 1),
+    )  # fmt: skip
+    path = Path(__file__).resolve().parent / "var" / f"import-phases-{rows}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_statement(path, rows=rows, days=30, account=account)
+    started = time.perf_counter()
+    services.statement_import(actor=None, fund=fund, file=path.read_bytes(), max_bytes=None)
+    total = time.perf_counter() - started
+    print(f"\nimport of {rows:,} rows: {total:.1f} s, {rows / total:,.0f} rows/s")
+    for name, seconds in spent.items():
+        print(f"  {name:38s} {seconds:7.1f} s  {seconds / rows * 1e6:6.1f} µs/row")
+
+
+def ledger_variants(rows: int) -> None:
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+
+    from cuutro.funds.models import LedgerEntry
+    from cuutro.funds.services import EntryData, public_memo
+    from cuutro.statements import bulk
+
+    fund = type("FundStub", (), {"pk": 1, "code": "bench"})()
+    head = type("HeadStub", (), {"seq": 10**9, "hash": "0" * 64})()
+    names = ("NGUYEN VAN AN", "TRAN THI BINH", "LE VAN CUONG", "PHAM THI DUNG")
+
+    def data() -> Any:
+        for n in range(rows):
+            name = names[n % 4]
+            memo = f"MBVCB.{6_900_000_000 + n}.{n:06d}.{name} chuyen tien ung ho.CT tu {10**12 + n} {name} toi 0011001234567 UB MTTQ"
+            yield EntryData(
+                kind="credit", direction="in", booked_on=dt.date(2024, 9, 1) + dt.timedelta(days=n * 30 // rows),
+                amount=Decimal((10_000, 50_000, 100_000, 500_000)[n % 4]), memo=public_memo(memo), bank_ref=f"5200.{n:07d}",
+            )  # fmt: skip
+
+    prepared = [values for _seq, _hash, values in bulk._entry_rows(actor=None, fund=fund, data=data(), head=head)]
+    for values in prepared:
+        values["search_tsv"] = " ".join(sorted({f"'{word}'" for word in re.findall(r"[a-z0-9]+", values["search_key"])}))
+    fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    partial = [f"CREATE INDEX ON {SCRATCH} (fund_id, booked_on, seq)", f"CREATE INDEX ON {SCRATCH} (amount)",
+               f"CREATE INDEX ON {SCRATCH} (recorded_at)", f"CREATE INDEX ON {SCRATCH} (reference) WHERE reference <> ''",
+               f"CREATE UNIQUE INDEX ON {SCRATCH} (reverses_id) WHERE reverses_id IS NOT NULL"]  # fmt: skip
+    nullable = ("item_id", "need_id", "organisation_id", "pledge_id", "recorded_by_id")
+    partial += [f"CREATE INDEX ON {SCRATCH} ({c}) WHERE {c} IS NOT NULL" for c in nullable]
+    keys = [f"ALTER TABLE {SCRATCH} ADD PRIMARY KEY (id)", f"ALTER TABLE {SCRATCH} ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY",
+            f"CREATE UNIQUE INDEX ON {SCRATCH} (seq)", f"CREATE UNIQUE INDEX ON {SCRATCH} (hash)",
+            f"CREATE INDEX ON {SCRATCH} USING gin (search_tsv)"]  # fmt: skip
+    variants = [
+        ("as today: 17 indexes, generated search_tsv", [f"CREATE TABLE {SCRATCH} (LIKE funds_ledgerentry INCLUDING ALL)"], False),
+        ("partial FK indexes, no duplicates (10 + GIN)",
+         [f"CREATE TABLE {SCRATCH} (LIKE funds_ledgerentry INCLUDING DEFAULTS INCLUDING GENERATED)", *keys, *partial], False),
+        ("same, search_tsv written by the application",
+         [f"CREATE TABLE {SCRATCH} (LIKE funds_ledgerentry INCLUDING DEFAULTS)", f"ALTER TABLE {SCRATCH} DROP COLUMN search_tsv",
+          f"ALTER TABLE {SCRATCH} ADD COLUMN search_tsv tsvector", *keys, *partial], True),
+    ]  # fmt: skip
+    print(f"\nCOPY of {rows:,} ledger rows into a scratch copy of funds_ledgerentry (PostgreSQL backend CPU from /proc):")
+    for label, ddl, with_vector in variants:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+            for statement in ddl:
+                cursor.execute(statement)
+        names_ = [f.attname for f in fields] + (["search_tsv"] if with_vector else [])
+        extra = ', "search_tsv"' if with_vector else ""
+        with transaction.atomic():
+            cpu, started = _backend_cpu(pid), time.perf_counter()
+            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {SCRATCH} ({columns}{extra}) FROM STDIN") as copy:
+                for values in prepared:
+                    copy.write_row([values[name] for name in names_])
+            wall, used = time.perf_counter() - started, _backend_cpu(pid) - cpu
+            print(f"  {label:48s} {wall / rows * 1e6:6.1f} µs/row wall, {used / rows * 1e6:6.1f} µs/row PostgreSQL CPU")
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {SCRATCH}")
+
+
+def main() -> int:
+    args = _parse()
+    os.environ["DATABASE_URL"] = os.environ.get("IMPORT_DATABASE_URL", DEFAULT_URL)
+    from bench.common import apply_env, ensure_database
+
+    apply_env()
+    os.environ["DATABASE_URL"] = os.environ.get("IMPORT_DATABASE_URL", DEFAULT_URL)
+    if args.reset and not os.environ["DATABASE_URL"].rstrip("/").endswith("cuutro_bench_import"):
+        raise SystemExit("--reset drops only the cuutro_bench_import scratch database")
+    if args.reset:
+        import psycopg
+
+        with psycopg.connect(DEFAULT_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS cuutro_bench_import WITH (FORCE)")
+    ensure_database()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    phases(args.rows)
+    if not args.phases_only:
+        ledger_variants(args.rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
