@@ -13,6 +13,8 @@ target runs a warm-up and a measured run with 16 concurrent keep-alive connectio
     trivial  GET /healthz                               the ceiling: same server, same middleware
     api      GET /api/v1/needs?q=...&area=...           5 query variants, rotated
     html     GET /needs/?q=...&province=|commune=...    5 query variants, rotated
+    ledger_name    GET /api/v1/funds/{code}/entries?q=<name fragment>   5 variants (issue 4)
+    ledger_amount  GET /api/v1/funds/{code}/entries?amount=<đồng>       5 variants (issue 4)
 
 The load generator is wrk (``apt-get install -y wrk``) with bench/rotate.lua rotating the paths;
 without wrk a Python generator (threads + http.client) is used, which competes much harder with
@@ -85,6 +87,34 @@ TARGETS: dict[str, list[str]] = {
     "api": [api_path(*query) for query in QUERIES],
     "html": [html_path(*query) for query in QUERIES],
 }
+
+
+def ledger_targets() -> dict[str, list[str]]:
+    """Public ledger searches (issue 4) on the bench database's largest fund: five name fragments
+    and five amounts taken from its own entries, so every search finds something."""
+    import psycopg
+
+    with psycopg.connect(database_url()) as conn:
+        row = conn.execute(
+            "SELECT f.code, f.id FROM funds_fund f JOIN funds_ledgerentry e ON e.fund_id = f.id "
+            "GROUP BY f.code, f.id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            sys.exit("The bench database has no ledger entries: run bench/import_run.py first.")
+        code, fund_id = row
+        names = [r[0] for r in conn.execute(
+            "SELECT counterparty FROM funds_ledgerentry WHERE fund_id = %s AND counterparty <> '' "
+            "ORDER BY seq LIMIT 5 OFFSET 1000", [fund_id]).fetchall()]
+        amounts = [r[0] for r in conn.execute(
+            "SELECT amount FROM funds_ledgerentry WHERE fund_id = %s AND amount IS NOT NULL "
+            "ORDER BY seq LIMIT 5 OFFSET 5000", [fund_id]).fetchall()]
+    # Name fragments typed without diacritics, in lower case, as people search.
+    fragments = [" ".join(name.split()[-2:]).lower() for name in names]
+    base = f"/api/v1/funds/{code}/entries?"
+    return {
+        "ledger_name": [base + urlencode({"q": fragment}) for fragment in fragments],
+        "ledger_amount": [base + urlencode({"amount": str(int(amount))}) for amount in amounts],
+    }
 
 
 def _parse() -> argparse.Namespace:
@@ -481,6 +511,8 @@ def main() -> int:
         print("NOTE: Python load generator: it competes with the server for the 2 cores; prefer wrk.", file=sys.stderr)
     load = run_wrk if tool == "wrk" else run_python
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if any(t.startswith("ledger_") for t in targets):
+        TARGETS.update(ledger_targets())
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
 
     data = check_database()

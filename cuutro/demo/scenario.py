@@ -25,6 +25,7 @@ from django.utils import timezone
 from cuutro.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from cuutro.accounts.services import role_assign
 from cuutro.demo.giving import PledgePlan, build_pledges, expire_planned, pledge_plans, request_handover
+from cuutro.demo.money import FundSpec, MoneySummary, build_money
 from cuutro.demo.wording import COLLAPSE_PARTS, DEPTHS, FAMILY_CONTEXT, ROOF_PARTS
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.geo.services import village_create
@@ -109,6 +110,26 @@ CAMPAIGNS = (
         "Bão số 5 gây gió mạnh và mưa lớn, làm tốc mái nhiều nhà dân, trường học và trạm y tế. Dữ liệu trong bản trình diễn là hư cấu.",
     ),
 )
+
+# One fund per bank whose statements Cuutro imports (fictional accounts). The default fund takes
+# the money of needs outside both campaigns.
+FUNDS = (
+    FundSpec(
+        "demo-vcb", "vcb", "Quỹ Cứu trợ tỉnh Quảng Trị", None, "0771000588999", "UB MTTQ VN TINH QUANG TRI", "2020-01-01",
+        is_default=True, goods="blanket", goods_in=200, giver="Hội Chữ thập đỏ tỉnh Quảng Trị",
+        fee_memo="Thu phi dich vu SMS Banking", fee=11_000,
+    ),
+    FundSpec(
+        "demo-vietinbank", "vietinbank", "Ủng hộ đồng bào bị lũ lụt tháng 10/2020", FLOOD_2020, "113000202010",
+        "UY BAN MTTQ VIET NAM TINH QUANG TRI", "2020-10-06", goods="rice", goods_in=2000,
+        giver="Tổng công ty Lương thực miền Bắc", fee_memo="Phi duy tri tai khoan", fee=5_500,
+    ),
+    FundSpec(
+        "demo-bidv", "bidv", "Ủng hộ khắc phục hậu quả bão số 5 năm 2025", STORM_2025, "51010005252025",
+        "UB MTTQ VN TINH QUANG TRI", "2025-08-25", goods="roofing-sheet", goods_in=500,
+        giver="Công ty TNHH Tôn Đông Á", fee_memo="Phi SMS Banking BSMS", fee=9_900,
+    ),
+)  # fmt: skip
 
 # Villages added under four flood-hit communes, so the village picker has something to show.
 VILLAGES: dict[str, tuple[str, ...]] = {
@@ -677,6 +698,7 @@ class DemoSummary:
     villages: int = 0
     pledges: Counter[str] = field(default_factory=Counter)
     handovers: int = 0  # open hand-over requests
+    money: MoneySummary = field(default_factory=MoneySummary)
 
 
 def demo_blockers() -> list[str]:
@@ -812,6 +834,7 @@ def demo_build(*, seed: int = DEFAULT_SEED, needs: int = DEFAULT_NEEDS) -> DemoS
     request_handover(donors=users)
 
     ours = Need.objects.filter(created_by__username__startswith=DEMO_PREFIX)
+    summary.money = build_money(seed=seed, specs=FUNDS, users=users, needs=ours, today=today)
     summary.statuses = Counter(dict(ours.values_list("status").annotate(Count("pk")).order_by()))
     pledges = Pledge.objects.filter(need__in=ours)
     summary.pledges = Counter(dict(pledges.values_list("status").annotate(Count("pk")).order_by()))

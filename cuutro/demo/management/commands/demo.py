@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from cuutro.demo.money import MoneySummary, money_summary
 from cuutro.demo.scenario import DEFAULT_NEEDS, DEFAULT_SEED, DEMO_PASSWORD, demo_blockers, demo_build, demo_loaded, demo_logins
 
 URL = "http://127.0.0.1:8000/"
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         loaded = demo_loaded()
         if loaded:
             self.stdout.write(f"Demo data already loaded ({loaded:,} needs): nothing to do. Delete the database to rebuild it.")
+            self._print_funds(money_summary())
         else:
             blockers = demo_blockers()
             if blockers and not options["force"]:
@@ -58,8 +60,30 @@ class Command(BaseCommand):
                     f"{summary.handovers} open hand-over request(s), {summary.villages} villages."
                 )
             )
+            self._print_funds(summary.money)
         self._print_logins()
         self._print_hints()
+
+    def _print_funds(self, money: MoneySummary) -> None:
+        if not money.funds:
+            return
+        rows = [("fund", "bank", "account", "statements", "rows", "in (₫)", "out (₫)", "balance (₫)", "review", "given out")]
+        for fund in money.funds:
+            rows.append((
+                fund.code, fund.bank, fund.account, str(fund.statements), f"{fund.rows_new:,}", f"{fund.money_in:,}",
+                f"{fund.money_out:,}", f"{fund.money_in - fund.money_out:,}", str(fund.review_open), str(fund.disbursements),
+            ))  # fmt: skip
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        self.stdout.write("")
+        for number, row in enumerate(rows):
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            if number == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        if money.paid or money.partly_paid or money.unpaid:
+            self.stdout.write(
+                f"Cash pledges: {money.paid} paid, {money.partly_paid} partly paid, {money.unpaid} unpaid. "
+                f"Statements are imported; demo-province decides open credits under {reverse('statements:review')}."
+            )
 
     def _print_logins(self) -> None:
         rows = [("username", "name", "role", "area / organisation"), *demo_logins()]
