@@ -271,3 +271,32 @@ def test_a_cash_pledge_pays_into_its_campaigns_fund_by_vietqr_and_records_money_
     assert pledge_transfer(pledge=goods) is None
     with pytest.raises(PledgeStateError):
         pledge_record_payment(actor=None, pledge=goods, amount=Decimal(5), entry_seq=9)
+
+
+def test_a_days_dump_checks_against_the_previous_days_head(fund: Fund, tmp_path: Path) -> None:
+    """The daily files: each day's JSON Lines verifies with chain.py from the day before's head."""
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    days = [datetime(2026, 11, 27, 10, tzinfo=UTC), datetime(2026, 11, 28, 9, tzinfo=UTC)]
+    for moment, amounts in zip(days, [(100_000, 200_000), (300_000, 400_000, 500_000)], strict=True):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            for amount in amounts:
+                credit(fund, amount)
+    for moment in days:
+        call_command("dump_ledger_day", str(tmp_path), f"--day={moment.date().isoformat()}")
+    first_head = (tmp_path / "head-2026-11-27.txt").read_text().split()
+    assert first_head[0] == "2" and first_head[1] == LedgerEntry.objects.get(seq=2).hash
+    second = tmp_path / "ledger-2026-11-28.jsonl"
+    assert [json.loads(line)["seq"] for line in second.read_text().splitlines()] == ["3", "4", "5"]
+    assert "seq,fund,kind" in (tmp_path / "ledger-2026-11-28.csv").read_text(encoding="utf-8-sig")
+    ok = subprocess.run(
+        [sys.executable, "-I", str(CHAIN_SCRIPT), str(second), f"{first_head[0]}:{first_head[1]}"],
+        capture_output=True, text=True, check=False,
+    )
+    assert ok.returncode == 0 and ok.stdout.strip() == "OK: 3 entries, the chain is intact"
+    wrong = subprocess.run(
+        [sys.executable, "-I", str(CHAIN_SCRIPT), str(second), f"2:{'f' * 64}"], capture_output=True, text=True, check=False
+    )
+    assert wrong.returncode == 1 and "MISMATCH at entry #3" in wrong.stdout
+

@@ -5,6 +5,7 @@ This file uses only the Python standard library on purpose: a journalist can dow
 the export and run, with no Cuutro installed,
 
     python3 chain.py ledger.jsonl
+    python3 chain.py ledger-2026-11-29.jsonl 1041:<the head published for 2026-11-28>
 
 It recomputes every entry's hash from its public content and the previous entry's hash, and
 names the first entry that does not match. The portal computes hashes with the same functions.
@@ -70,14 +71,18 @@ class Verdict:
         return f"MISMATCH at entry #{self.first_bad_seq}: {self.problem} ({self.checked} entries checked before it)"
 
 
-def verify(rows: Iterable[Mapping[str, Any]]) -> Verdict:
-    """Check rows in order: numbering, the link to the previous hash, and the hash itself."""
-    previous = GENESIS
+def verify(rows: Iterable[Mapping[str, Any]], *, after: tuple[int, str] = (0, GENESIS)) -> Verdict:
+    """Check rows in order: numbering, the link to the previous hash, and the hash itself.
+
+    ``after`` is the entry just before the first row, as (seq, hash): (0, GENESIS) for a whole
+    ledger; for one day's dump, the previous day's published head."""
+    start, previous = after
     checked = 0
     for row in rows:
         seq = int(row.get("seq", 0) or 0)
-        if seq != checked + 1:
-            return Verdict(False, checked, checked + 1, f"entry #{checked + 1} is missing or out of order (found #{seq})")
+        if seq != start + checked + 1:
+            wanted = start + checked + 1
+            return Verdict(False, checked, wanted, f"entry #{wanted} is missing or out of order (found #{seq})")
         if row.get("prev_hash") != previous:
             return Verdict(False, checked, seq, "its previous hash is not the hash of the entry before it")
         expected = entry_hash(previous, row)
@@ -96,10 +101,16 @@ def read_jsonl(path: str) -> Iterable[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        sys.stderr.write("usage: python3 chain.py LEDGER.jsonl\n")
+    """python3 chain.py LEDGER.jsonl [SEQ:HASH] — SEQ:HASH is the head before the file's first
+    entry (the previous day's published head, for a daily dump); omitted for a whole ledger."""
+    if len(argv) not in (2, 3):
+        sys.stderr.write("usage: python3 chain.py LEDGER.jsonl [SEQ:HASH of the entry before the first line]\n")
         return 2
-    verdict = verify(read_jsonl(argv[1]))
+    after = (0, GENESIS)
+    if len(argv) == 3:
+        seq, _, head = argv[2].partition(":")
+        after = (int(seq), head)
+    verdict = verify(read_jsonl(argv[1]), after=after)
     sys.stdout.write(f"{verdict}\n")
     return 0 if verdict.ok else 1
 
