@@ -114,7 +114,9 @@ class EntryData:
     reverses: LedgerEntry | None = None
 
 
-def _head() -> LedgerHead:
+def ledger_head_locked() -> LedgerHead:
+    """The chain's head row, locked until the transaction ends: every append (one by one here,
+    or in bulk by a statement import) takes it first, so appends take turns."""
     head = LedgerHead.objects.select_for_update().filter(pk=1).first()
     if head is None:  # first entry ever (or a test database that was flushed)
         LedgerHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
@@ -130,7 +132,7 @@ def ledger_append(*, actor: Any, fund: Fund, data: EntryData) -> LedgerEntry:
     if (data.amount is None) == (data.item is None):
         raise ValueError("an entry moves either money (amount) or goods (item and quantity)")
     with transaction.atomic():
-        head = _head()
+        head = ledger_head_locked()
         entry = LedgerEntry(
             seq=head.seq + 1,
             fund=fund,
@@ -326,7 +328,7 @@ def movement_record(
 
     kind = EntryKind.DISBURSEMENT if not goods else (EntryKind.GOODS_IN if direction == Direction.IN else EntryKind.GOODS_OUT)
     with transaction.atomic():
-        _head()  # lock first: the balance read below and the append are one step
+        ledger_head_locked()  # lock first: the balance read below and the append are one step
         if direction == Direction.OUT:
             available = _goods_balance(fund, item) if goods else _money_balance(fund)
             assert value is not None

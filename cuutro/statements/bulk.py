@@ -23,21 +23,12 @@ from django.utils import timezone
 
 from cuutro.funds import chain
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry, LedgerHead
-from cuutro.funds.services import EntryData, entry_content
+from cuutro.funds.services import EntryData, entry_content, ledger_head_locked
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.statements.text import fast_fold
 
 BATCH = 5_000
 _KINDS, _DIRECTIONS = frozenset(EntryKind.values), frozenset(Direction.values)
-
-
-def lock_head() -> LedgerHead:
-    """The chain's head row, locked until the transaction ends (every append takes it first)."""
-    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # first entry ever (or a test database that was flushed)
-        LedgerHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": chain.GENESIS})
-        head = LedgerHead.objects.select_for_update().get(pk=1)
-    return head
 
 
 class _Content:
@@ -168,7 +159,7 @@ def ledger_append_many(*, actor: Any, fund: Fund, data: Iterable[EntryData], bat
     other writers come before or after the whole batch, never in between. ``data`` may be a
     generator: on PostgreSQL the database indexes one row while Python prepares the next."""
     with transaction.atomic():
-        head = lock_head()
+        head = ledger_head_locked()
         seqs: list[int] = []
         last: dict[str, Any] = {}
 

@@ -24,13 +24,13 @@ from django.utils.translation import gettext as _
 from cuutro.audit.services import audit_record
 from cuutro.funds import banks
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry
-from cuutro.funds.services import EntryData, mask_account, public_memo
+from cuutro.funds.services import EntryData, ledger_head_locked, mask_account, public_memo
 from cuutro.lib.codes import code_key
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.pledges.choices import PledgeStatus, ShowAs
 from cuutro.pledges.models import Pledge
 from cuutro.pledges.services import PledgeStateError, pledge_record_payment
-from cuutro.statements.bulk import insert_rows, ledger_append_many, lock_head
+from cuutro.statements.bulk import insert_rows, ledger_append_many
 from cuutro.statements.layouts import BANK_LAYOUTS, Layout, MappingError, generic_layout
 from cuutro.statements.models import (
     Resolution,
@@ -209,7 +209,7 @@ def statement_import(
     with transaction.atomic():
         # The head's lock first: imports (and every other append) take turns, so two imports of
         # overlapping statements cannot both find a row new and enter it twice.
-        lock_head()
+        ledger_head_locked()
         first_day, last_day = min(r.booked_on for r in rows), max(r.booked_on for r in rows)
         known = set(
             StatementLine.objects.filter(fund=fund, booked_on__gte=first_day, booked_on__lte=last_day).values_list("key", flat=True)
