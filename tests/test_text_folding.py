@@ -5,8 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from cuutro.lib.text import fold, search_terms
+from cuutro.lib.text import fold, fold_by_normalising, search_terms
 
 
 def test_it_folds_lower_case_d_with_stroke_to_d() -> None:
@@ -66,3 +69,32 @@ def test_search_terms_are_folded_words_of_the_query() -> None:
 
 def test_search_terms_keep_at_most_the_first_eight_words() -> None:
     assert search_terms("a b c d e f g h i j") == ["a", "b", "c", "d", "e", "f", "g", "h"]
+
+
+# fold() takes a per-character table where it can; it must always equal the definition.
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80))
+def test_fold_equals_its_definition(text: str) -> None:
+    assert fold(text) == fold_by_normalising(text)
+
+
+MEMO_CHARACTERS = (
+    "abcxyzABCXYZ0123456789 .,-:;/()#\t\n"
+    "ăâđêôơưĂÂĐÊÔƠƯàáảãạầấẩẫậằắẳẵặèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+    "ÀÁẢÃẠỀẾỂỄỆỲÝỶỸỴ•–—“”‘’₫…ﬁ\u00a0\u2009\u3000\x1c\x85\u0300\u0301\u0303\u0309\u0323ÅåØøßİıΣσς"
+)
+
+
+@hypothesis_settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=MEMO_CHARACTERS, max_size=60))
+def test_fold_equals_its_definition_on_memo_like_text(text: str) -> None:
+    """Vietnamese in both normal forms, combining marks, bullets, dashes, ligatures, spaces."""
+    assert fold(text) == fold_by_normalising(text)
+    decomposed = unicodedata.normalize("NFD", text)
+    assert fold(decomposed) == fold_by_normalising(decomposed)
+
+
+def test_fold_on_real_memos() -> None:
+    for memo in ("Ủng hộ đồng bào lũ lụt – Hội phụ nữ phường Đông Hà", "MBVCB.•••••••876.CT 7K3F9Q.NGUYEN VAN AN", "  Đ  đ  "):
+        assert fold(memo) == fold_by_normalising(memo)
+    assert fold("Ủng hộ ĐỒNG BÀO – 1.000.000₫") == "ung ho dong bao – 1.000.000₫"

@@ -25,7 +25,7 @@ from cuutro.funds import chain
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry, LedgerHead
 from cuutro.funds.services import EntryData, entry_content, ledger_head_locked
 from cuutro.lib.public_cache import public_data_changed
-from cuutro.statements.text import fast_fold
+from cuutro.lib.text import fold
 
 BATCH = 5_000
 _KINDS, _DIRECTIONS = frozenset(EntryKind.values), frozenset(Direction.values)
@@ -109,7 +109,7 @@ def _entry_rows(*, actor: Any, fund: Fund, data: Iterable[EntryData], head: Ledg
             "prev_hash": previous,
             "hash": digest,
             # As ledger_append builds it: counterparty, memo, reference and bank ref, folded.
-            "search_key": f" {fast_fold(' '.join([counterparty, memo, item.reference, item.bank_ref]))} ",
+            "search_key": f" {fold(' '.join([counterparty, memo, item.reference, item.bank_ref]))} ",
         }
         previous = digest
         yield seq, digest, values

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from cuutro.statements.text import fast_fold
+from cuutro.lib.text import fold
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -24,7 +24,7 @@ MAPPABLE = ("date", "ref", "debit", "credit", "amount", "balance", "description"
 
 
 def canon(text: object) -> str:
-    return " ".join(_WORDS.findall(fast_fold(str(text or ""))))
+    return " ".join(_WORDS.findall(fold(str(text or ""))))
 
 
 def canon_vietnamese_part(text: object) -> str:

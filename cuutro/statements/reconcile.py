@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from cuutro.lib.codes import ALPHABET
-from cuutro.statements.text import fast_fold
+from cuutro.lib.text import fold
 
 CODE_LENGTH = 6  # pledges.services: "CT-" + random_code(6)
 # Every place where "CT", at most three separators and six code characters begin (overlapping:
@@ -39,7 +39,7 @@ class Candidates:
 
 
 def reference_candidates(memo: str) -> Candidates:
-    text = fast_fold(memo).upper()
+    text = fold(memo).upper()
     if "CT" not in text:
         return Candidates((), ())
     strong: dict[str, None] = {}
