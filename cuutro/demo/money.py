@@ -2,7 +2,7 @@
 pledges paid (or not), the review queue, and money and goods given out.
 
 Everything goes through the services an official uses: ``statements.services.statement_import``
-reads statements written in memory in each bank's real layout (``demo/statements.py``) and
+reads statements written in memory in each bank's real layout (``statements/samples.py``) and
 reconciles the credits with the cash pledges by the reference in the memo;
 ``statements.services.review_mark_general`` decides some unmatched credits;
 ``funds.services.movement_record`` gives money out (with a small PDF decision) and records goods
@@ -23,7 +23,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Q, QuerySet
 
 from cuutro.accounts.models import User
-from cuutro.demo.statements import Account, Txn, render_csv, statement_name
 from cuutro.funds import banks
 from cuutro.funds.models import EntryKind, Fund, LedgerEntry
 from cuutro.funds.selectors import fund_totals, pledge_transfer
@@ -34,6 +33,7 @@ from cuutro.needs.models import Campaign, Need, NeedItem
 from cuutro.pledges.choices import PledgeStatus
 from cuutro.pledges.models import Pledge
 from cuutro.statements.models import ReviewItem, ReviewReason, ReviewStatus, StatementImport
+from cuutro.statements.samples import Account, Txn, render, with_balances
 from cuutro.statements.services import review_mark_general, statement_import
 
 ACTOR = "demo-province"  # the province's relief committee: imports, decides, gives out
@@ -227,8 +227,8 @@ def _import(*, actor: User, fund: Fund, spec: FundSpec, txns: list[Txn], report:
         before = sum(t.credit - t.debit for t in txns if t.booked_on < first)
         part = [t for t in txns if first <= t.booked_on <= last]
         result = statement_import(
-            actor=actor, fund=fund, file=render_csv(account, before, part), layout=spec.bank,
-            file_name=statement_name(account, first, last),
+            actor=actor, fund=fund, file=render(account, "csv", before, with_balances(before, part)), layout=spec.bank,
+            file_name=f"{account.bank}_{account.number[-4:]}_{first:%Y-%m-%d}_{last:%Y-%m-%d}.csv",
         )  # fmt: skip
         report.statements += 1
         report.rows_read += result.rows_read
