@@ -394,7 +394,8 @@ def test_an_officer_who_pledged_cannot_confirm_their_own_pledge(cast: Cast, need
 
     assert "own" in error["message"]
     assert snapshot(need) == before
-    assert confirm(as_(cast, "verifier"), pledge.code).status_code == 200
+    confirmed = confirm(as_(cast, "verifier"), pledge.code)
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
 
 
 @pytest.mark.parametrize(
