@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -63,6 +64,15 @@ class Direction(models.TextChoices):
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    def totals(self, field: str = "amount") -> tuple[Decimal, Decimal]:
+        """(in, out) of ``field`` over these entries: "amount" for money, "quantity" for goods.
+        Reversals count in their own direction, so a reversed entry nets to nothing."""
+        sums = self.filter(**{f"{field}__isnull": False}).aggregate(
+            into=models.Sum(field, filter=models.Q(direction=Direction.IN)),
+            out=models.Sum(field, filter=models.Q(direction=Direction.OUT)),
+        )
+        return sums["into"] or Decimal(0), sums["out"] or Decimal(0)
+
     def update(self, **kwargs: Any) -> int:
         raise ValueError("ledger entries are append-only: record a reversing entry instead")
 

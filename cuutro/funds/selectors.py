@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cuutro.funds import chain
-from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry
+from cuutro.funds.models import Direction, EntryKind, Fund, LedgerDocument, LedgerEntry
 from cuutro.funds.services import entry_content, export_row
 from cuutro.lib.codes import code_key
 from cuutro.lib.public_cache import cached_value
@@ -52,11 +52,8 @@ class FundTotals:
 
 def fund_totals(*, fund: Fund) -> FundTotals:
     """Money in and out of the fund by its ledger (reversals count in their own direction)."""
-    sums = LedgerEntry.objects.filter(fund=fund, amount__isnull=False).aggregate(
-        money_in=Sum("amount", filter=Q(direction=Direction.IN)),
-        money_out=Sum("amount", filter=Q(direction=Direction.OUT)),
-    )
-    return FundTotals(money_in=sums["money_in"] or Decimal(0), money_out=sums["money_out"] or Decimal(0))
+    money_in, money_out = LedgerEntry.objects.filter(fund=fund).totals()
+    return FundTotals(money_in=money_in, money_out=money_out)
 
 
 def fund_vietqr(*, fund: Fund, amount: int | None = None, memo: str = "") -> str:
@@ -556,3 +553,17 @@ def ledger_trace_transfer(*, booked_on: date, amount: Decimal, account: str, lin
                 continue
         trails.append(_trail(pledge=None, received=[entry], reference=""))
     return trails
+
+
+def ledger_document(*, seq: int) -> LedgerDocument | None:
+    """The paper behind entry ``seq``, with what the permission check needs."""
+    return LedgerDocument.objects.select_related("entry__fund__campaign__area").filter(entry__seq=seq).first()
+
+
+def receipt_entry(*, seq: int) -> LedgerEntry | None:
+    """Entry ``seq`` if it is money received and matched to a pledge: what a receipt is for."""
+    return (
+        LedgerEntry.objects.select_related("fund__campaign__area", "pledge__need", "pledge__need_item__item")
+        .filter(seq=seq, kind=EntryKind.CREDIT, pledge__isnull=False)
+        .first()
+    )

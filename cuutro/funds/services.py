@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -244,20 +243,6 @@ def _document(upload: UploadedFile | None, errors: dict[str, list[str]], *, requ
     return content, hashlib.sha256(content).hexdigest()
 
 
-def _goods_balance(fund: Fund, item: Any) -> Decimal:
-    sums = LedgerEntry.objects.filter(fund=fund, item=item).aggregate(
-        into=Sum("quantity", filter=Q(direction=Direction.IN)), out=Sum("quantity", filter=Q(direction=Direction.OUT))
-    )
-    return (sums["into"] or Decimal(0)) - (sums["out"] or Decimal(0))
-
-
-def _money_balance(fund: Fund) -> Decimal:
-    sums = LedgerEntry.objects.filter(fund=fund, amount__isnull=False).aggregate(
-        into=Sum("amount", filter=Q(direction=Direction.IN)), out=Sum("amount", filter=Q(direction=Direction.OUT))
-    )
-    return (sums["into"] or Decimal(0)) - (sums["out"] or Decimal(0))
-
-
 def movement_record(
     *, actor: Any, fund: Fund, data: MovementData, direction: str = Direction.OUT, document: UploadedFile | None = None
 ) -> LedgerEntry:
@@ -330,7 +315,10 @@ def movement_record(
     with transaction.atomic():
         ledger_head_locked()  # lock first: the balance read below and the append are one step
         if direction == Direction.OUT:
-            available = _goods_balance(fund, item) if goods else _money_balance(fund)
+            into, out = LedgerEntry.objects.filter(fund=fund, item=item).totals("quantity") if goods else (
+                LedgerEntry.objects.filter(fund=fund).totals()
+            )
+            available = into - out
             assert value is not None
             if value > available:
                 raise ValidationError(

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from cuutro.funds import services
 from cuutro.funds.forms import MovementForm
-from cuutro.funds.models import EntryKind, Fund, LedgerDocument, LedgerEntry
+from cuutro.funds.models import Fund, LedgerEntry
 from cuutro.funds.permissions import can_manage_fund, manageable_funds
 from cuutro.funds.reports import Period, fund_report_pdf, receipt_pdf
-from cuutro.funds.selectors import fund_totals
+from cuutro.funds.selectors import fund_summary, ledger_document, receipt_entry
 from cuutro.lib.forms import attach_errors
 from cuutro.needs.views import officer_required
 from cuutro.pledges.permissions import can_act_for_pledge
@@ -25,7 +25,7 @@ from cuutro.pledges.permissions import can_act_for_pledge
 
 @officer_required
 def officer_funds(request: HttpRequest) -> HttpResponse:
-    funds = [(fund, fund_totals(fund=fund)) for fund in manageable_funds(user=request.user)]
+    funds = [(fund, fund_summary(fund=fund).totals) for fund in manageable_funds(user=request.user)]
     return render(request, "funds/officer_funds.html", {"funds": funds})
 
 
@@ -50,14 +50,14 @@ def movement_new(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "funds/movement_form.html",
-        {"fund": fund, "totals": fund_totals(fund=fund), "form": form, "errors": errors},
+        {"fund": fund, "totals": fund_summary(fund=fund).totals, "form": form, "errors": errors},
     )
 
 
 @officer_required
 def entry_document(request: HttpRequest, seq: int) -> FileResponse:
     """The paper behind an entry may name households: officials of the fund only."""
-    document = LedgerDocument.objects.select_related("entry__fund__campaign__area").filter(entry__seq=seq).first()
+    document = ledger_document(seq=seq)
     if document is None or not can_manage_fund(user=request.user, fund=document.entry.fund):
         raise Http404
     response = FileResponse(document.file.open("rb"))
@@ -87,9 +87,7 @@ def fund_report(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, seq: int) -> HttpResponse:
     """A receipt for a transfer matched to a pledge: for its donor's side and the fund's officials."""
-    entry = LedgerEntry.objects.select_related("fund__campaign__area", "pledge__need", "pledge__need_item__item").filter(
-        seq=seq, kind=EntryKind.CREDIT, pledge__isnull=False
-    ).first()
+    entry = receipt_entry(seq=seq)
     if entry is None or entry.pledge is None:
         raise Http404
     if not (can_act_for_pledge(user=request.user, pledge=entry.pledge) or can_manage_fund(user=request.user, fund=entry.fund)):
