@@ -342,3 +342,13 @@ def test_the_command_takes_a_column_mapping(funds: dict[str, Any], tmp_path: Pat
     assert "2 rows read, 2 new" in out.getvalue() and "(generic:mapping)" in out.getvalue()
     with pytest.raises(CommandError, match="Write the mapping as name=Column header"):
         call_command("import_statement", str(path), "--fund", "lu-bidv", "--map", "Ngày")
+
+
+def test_money_out_publishes_neither_the_recipient_nor_the_bank_memo(funds: dict[str, Any]) -> None:
+    """A transfer out may go to a household: the statement line keeps who and why, privately."""
+    statement_import(actor=None, fund=funds["vietinbank"], file=golden("vietinbank_2024-09-10_12.csv"))
+    debit = next(e for e in entries_of(funds["vietinbank"]) if e.direction == "out")
+    line = StatementLine.objects.get(ledger_entry_id=debit.seq)
+    assert "UBND XA GIO LINH" in line.counterparty_name and "Gio Linh" in line.description  # kept, privately
+    assert (debit.counterparty, debit.counterparty_account, debit.memo) == ("", "", "")
+    assert "gio linh" not in debit.search_key

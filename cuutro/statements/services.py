@@ -172,6 +172,10 @@ def _entry_data(row: Row, credit: _Credit | None) -> EntryData:
         # The donor chose anonymity when pledging: neither the bank's name for them nor a memo
         # that may carry it (banks put the sender's name in the memo) goes public.
         counterparty, account, memo = ANONYMOUS_DONOR, "", pledge.transfer_reference
+    if row.debit:
+        # Money out may go to a household: its name, account and the bank memo naming it stay
+        # in the private statement line. What it was for is public on the disbursement entry.
+        counterparty, account, memo = "", "", ""
     return EntryData(
         kind=EntryKind.CREDIT if row.credit else EntryKind.DEBIT,
         direction=Direction.IN if row.credit else Direction.OUT,
