@@ -92,7 +92,7 @@ def receipt(request: HttpRequest, seq: int) -> HttpResponse:
         raise Http404
     if not (can_act_for_pledge(user=request.user, pledge=entry.pledge) or can_manage_fund(user=request.user, fund=entry.fund)):
         raise Http404
-    donor = entry.counterparty or entry.pledge.public_name or _("Anonymous donor")
+    donor = entry.counterparty or entry.pledge.donor_name
     verify_url = request.build_absolute_uri(reverse("reports:entry_public", args=[entry.seq]))
     response = HttpResponse(receipt_pdf(entry=entry, donor_name=donor, verify_url=verify_url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bien-nhan-{entry.seq}.pdf"'

@@ -73,6 +73,11 @@ class Pledge(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def donor_name(self) -> str:
+        """Who the public sees as giving: the name the donor chose, or "Anonymous donor"."""
+        return self.public_name or str(_("Anonymous donor"))
+
+    @property
     def transfer_reference(self) -> str:
         """What a cash donor writes in the bank transfer memo: "CT 7K3F9Q" (ASCII, 9 characters;
         banks strip diacritics and may drop the space, reconciliation copes with both)."""

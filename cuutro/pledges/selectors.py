@@ -47,7 +47,7 @@ def pledge_public_view(pledge: Pledge) -> PublicPledge:
     """What the public may see of a pledge. Expects ``need`` and ``need_item__item`` loaded."""
     return PublicPledge(
         code=pledge.code,
-        donor_name=pledge.public_name or _("Anonymous donor"),
+        donor_name=pledge.donor_name,
         need_code=pledge.need.code,
         item_code=pledge.need_item.item.code,
         item_name=pledge.need_item.item.name,
