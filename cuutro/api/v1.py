@@ -233,7 +233,7 @@ def pledge_out(pledge: Any, user: Any) -> dict[str, Any]:
         "organisation": {"id": pledge.organisation.pk, "name": pledge.organisation.name} if pledge.organisation else None,
         "shipped_at": pledge.shipped_at,
         "closed_at": pledge.closed_at,
-        "expires_on": pledges_services.expiry_date(pledge),
+        "expires_on": pledge.deadline,
         "contact": contact,
         "next_step": step.text,
         "actions": list(step.actions),

@@ -305,6 +305,11 @@ def _require_holder(actor: Any, pledge: Pledge) -> None:
         raise PermissionDenied(_("Only the donor who made this pledge can do this."))
 
 
+def _about(pledge: Pledge, **extra: str) -> dict[str, str]:
+    """What every message about a pledge names: its code, what it brings and for which need."""
+    return {"code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity), "need": pledge.need.code, **extra}
+
+
 def _link(name: str, code: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=[code])
 
@@ -339,8 +344,7 @@ def pledge_deliver(*, actor: Any, pledge: Pledge, reason: str = "") -> Pledge:
                 "The donor of pledge %(code)s (%(what)s for need %(need)s) says it was delivered.\n"
                 "Check with the recipient and confirm it: %(link)s"
             ),
-            context={"code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity), "need": need.code,
-                     "link": _link("pledges:confirm", pledge.code)},
+            context=_about(pledge, link=_link("pledges:confirm", pledge.code)),
             dedupe_key=f"delivered:{pledge.code}",
         )
     return pledge
@@ -416,8 +420,7 @@ def pledge_confirm(
         kind="delivery_confirmed",
         subject=gettext_lazy("Your delivery %(code)s was confirmed"),
         body=gettext_lazy("The commune confirmed that %(what)s for need %(need)s arrived. Thank you.\n%(link)s"),
-        context={"code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity), "need": need.code,
-                 "link": _link("pledges:detail", pledge.code)},
+        context=_about(pledge, link=_link("pledges:detail", pledge.code)),
         dedupe_key=f"confirmed:{pledge.code}",
     )
     return pledge
@@ -440,11 +443,6 @@ def pledge_cancel(*, actor: Any, pledge: Pledge, reason: str) -> Pledge:
     _withdraw_open_handovers(pledge, actor=actor)
     need_coverage_sync(need=need, actor=actor, reason=pledge.code)
     return pledge
-
-
-def expiry_date(pledge: Pledge) -> date:
-    """The last day a pledge may still be delivered."""
-    return pledge.deadline
 
 
 def _day(day: date) -> str:
@@ -470,9 +468,9 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
     for pledge in Pledge.objects.filter(status__in=UNDELIVERED_STATUSES, expected_on__lt=overdue_before).order_by("pk"):
         with transaction.atomic():
             locked, need = _lock(pledge)
-            if locked.status not in UNDELIVERED_STATUSES or expiry_date(locked) >= today:
+            if locked.status not in UNDELIVERED_STATUSES or locked.deadline >= today:
                 continue
-            reason = _("Not delivered by %(date)s.") % {"date": _day(expiry_date(locked))}
+            reason = _("Not delivered by %(date)s.") % {"date": _day(locked.deadline)}
             _move(locked, actor=None, to=PledgeStatus.EXPIRED, action="expired", reason=reason, stamp="closed_at")
             _release(locked)
             _withdraw_open_handovers(locked, actor=None)
@@ -485,8 +483,7 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
                     "Pledge %(code)s (%(what)s for need %(need)s) was not delivered by %(date)s, so it expired "
                     "and the quantity is open to other donors again. If you still can help, pledge again: %(link)s"
                 ),
-                context={"code": locked.code, "what": _unit_text(locked.need_item, locked.quantity), "need": need.code,
-                         "date": _day(expiry_date(locked)), "link": _link("portal:need_detail", need.code)},
+                context=_about(locked, date=_day(locked.deadline), link=_link("portal:need_detail", need.code)),
                 dedupe_key=f"expired:{locked.code}",
             )
             result.expired += 1
@@ -506,8 +503,7 @@ def pledges_expire(*, today: date | None = None) -> ExpiryResult:
                     "Pledge %(code)s (%(what)s for need %(need)s) has not been delivered yet. If it is not delivered "
                     "by %(date)s it expires and others may pledge instead. Update it or cancel it: %(link)s"
                 ),
-                context={"code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity), "need": pledge.need.code,
-                         "date": _day(expiry_date(pledge)), "link": _link("pledges:detail", pledge.code)},
+                context=_about(pledge, date=_day(pledge.deadline), link=_link("pledges:detail", pledge.code)),
                 dedupe_key=f"near-expiry:{pledge.code}",
             )
             result.warned += 1
@@ -607,10 +603,10 @@ def handover_request(*, actor: Any, pledge: Pledge, data: HandoverData) -> Hando
             "%(who)s asks to take over pledge %(code)s (%(what)s for need %(need)s).\n%(message)s\n"
             "Accept or decline before %(until)s: %(link)s"
         ),
-        context={"who": who, "code": pledge.code, "what": _unit_text(pledge.need_item, pledge.quantity),
-                 "need": pledge.need.code, "message": message,
-                 "until": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M"),
-                 "link": _link("pledges:detail", pledge.code)},
+        context=_about(
+            pledge, who=who, message=message, until=timezone.localtime(request.expires_at).strftime("%d/%m/%Y %H:%M"),
+            link=_link("pledges:detail", pledge.code),
+        ),
         dedupe_key=f"handover:{request.pk}",
     )
     return request

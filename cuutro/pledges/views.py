@@ -170,7 +170,7 @@ def pledge_detail(request: HttpRequest, code: str) -> HttpResponse:
             "need": need,
             "what": _what(pledge),
             "donor_name": pledge.donor_name,
-            "deadline": services.expiry_date(pledge),
+            "deadline": pledge.deadline,
             "undelivered": pledge.status in UNDELIVERED_STATUSES,
             "next_step": selectors.pledge_next_step(pledge=pledge, user=request.user),
             "holder": holder,
