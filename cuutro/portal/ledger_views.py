@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET
 from cuutro.funds import chain
 from cuutro.funds import selectors as funds
 from cuutro.lib.public_cache import cache_public
+from cuutro.lib.qr import qr_svg
 from cuutro.needs.choices import PUBLIC_STATUSES
 from cuutro.portal.exports import XLSX_MAX_ROWS, csv_stream, jsonl_stream, xlsx_stream
 from cuutro.portal.forms import LedgerFilterForm, TraceForm
-from cuutro.portal.qr import qr_svg
+from cuutro.portal.views import paging_querystring
 from cuutro.statements.selectors import pledge_linked_entries
 
 EXPORT_COLUMNS = [*chain.CONTENT_FIELDS, "prev_hash", "hash"]
@@ -49,12 +50,6 @@ def _fund(code: str) -> Any:
     return fund
 
 
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _summary_context(summary: funds.FundSummary) -> dict[str, Any]:
     return {"summary": summary, "fund": summary.fund, "qr": qr_svg(summary.vietqr, title=summary.fund.code)}
 
@@ -73,7 +68,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
 def _ledger_page(request: HttpRequest, fund: Any) -> dict[str, Any]:
     form = LedgerFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        return {"form": form, "page": None, "entries": [], "querystring": _querystring(request)}
+        return {"form": form, "page": None, "entries": [], "querystring": paging_querystring(request)}
     filters = form.filters() if form.is_bound else funds.LedgerFilters()
     # The lazy list offers what Paginator uses (count() and slices), not the full protocol.
     entries: Any = funds.ledger_list(filters=filters, fund=fund)
@@ -84,7 +79,7 @@ def _ledger_page(request: HttpRequest, fund: Any) -> dict[str, Any]:
         "page": page,
         "entries": page.object_list,
         "capped": entries.capped,
-        "querystring": _querystring(request),
+        "querystring": paging_querystring(request),
         "public_need_statuses": PUBLIC_NEED_STATUSES,
     }
 

@@ -63,11 +63,12 @@ def _filter_context(request: HttpRequest, filters: needs.NeedFilters) -> dict[st
         "kinds": NeedKind.choices,
         "statuses": [(OPEN_FILTER, _("Still open for pledges")), *((s.value, s.label) for s in PUBLIC_STATUSES)],
         "campaigns": needs.campaigns_active(),
-        "querystring": _querystring(request),
+        "querystring": paging_querystring(request),
     }
 
 
-def _querystring(request: HttpRequest) -> str:
+def paging_querystring(request: HttpRequest) -> str:
+    """The page's filters as a query string without "page", for the pager's links."""
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()

@@ -12,7 +12,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from cuutro.funds.selectors import PledgeTransfer, pledge_transfer
-from cuutro.portal.qr import qr_svg
+from cuutro.lib.qr import qr_svg
 
 register = template.Library()
 
