@@ -490,10 +490,26 @@ class TestTheBuiltDemo:
 
         for code, bank in (("demo-vcb", "vcb"), ("demo-vietinbank", "vietinbank"), ("demo-bidv", "bidv")):
             imports = list(StatementImport.objects.filter(fund__code=code).order_by("pk"))
-            assert len(imports) == 2
+            assert len(imports) == 3  # two overlapping statements, then today's again with the disbursements' transfers
             assert all(record.layout.startswith(f"{bank}:") for record in imports)
             assert imports[1].rows_duplicate > 0  # the second statement overlaps the first by a day
+            assert imports[2].rows_duplicate > 0 and imports[2].review_items == 0  # only the matched debits are new
             assert StatementLine.objects.filter(fund__code=code).count() == sum(r.rows_new for r in imports) > 0
+
+    def test_every_disbursement_is_matched_by_its_bank_debit_and_counted_once(self, demo: str) -> None:
+        from cuutro.funds.models import Direction, EntryKind, LedgerEntry
+        from cuutro.funds.selectors import fund_totals
+        from cuutro.statements.models import ReviewItem, ReviewReason, ReviewStatus
+
+        for code in ("demo-vcb", "demo-vietinbank", "demo-bidv"):
+            given = LedgerEntry.objects.filter(fund__code=code, kind=EntryKind.DISBURSEMENT)
+            debits = LedgerEntry.objects.filter(fund__code=code, kind=EntryKind.DEBIT, direction=Direction.SAME)
+            assert given.exists() and sorted(d.matches_id for d in debits) == sorted(g.pk for g in given)
+            assert all(d.amount == d.matches.amount for d in debits)  # type: ignore[union-attr]
+            out = LedgerEntry.objects.filter(fund__code=code, amount__isnull=False, direction=Direction.OUT)
+            assert fund_totals(fund=given[0].fund).money_out == sum(e.amount or 0 for e in out)
+        fees = ReviewItem.objects.filter(reason=ReviewReason.DEBIT)
+        assert fees.filter(status=ReviewStatus.OPEN).count() == 2 and fees.filter(status=ReviewStatus.RESOLVED).count() == 1
 
     def test_cash_pledges_are_paid_unpaid_and_paid_with_another_amount(self, demo: str) -> None:
         from cuutro.funds.models import EntryKind, LedgerEntry
@@ -540,6 +556,7 @@ class TestTheBuiltDemo:
     def test_the_ledger_verifies_and_each_balance_follows_from_its_entries(self, demo: str) -> None:
         from cuutro.funds.models import EntryKind, Fund
         from cuutro.funds.selectors import fund_totals, ledger_verify
+        from cuutro.statements.models import StatementImport
 
         assert ledger_verify().ok
         for fund in Fund.objects.all():
@@ -547,6 +564,8 @@ class TestTheBuiltDemo:
             for kind, amount in fund.entries.filter(amount__isnull=False).values_list("kind", "amount"):
                 sums[kind] += amount or 0
             assert set(sums) <= {EntryKind.CREDIT, EntryKind.DEBIT, EntryKind.DISBURSEMENT}
-            balance = sums[EntryKind.CREDIT] - sums[EntryKind.DEBIT] - sums[EntryKind.DISBURSEMENT]
-            assert fund_totals(fund=fund).balance == balance >= 0
-            assert sums[EntryKind.CREDIT] > 0 and sums[EntryKind.DISBURSEMENT] > 0
+            # Every disbursement went out through the bank, so the bank's own closing balance is
+            # the fund's: each was counted once, not once on the ledger and again as its debit.
+            closing = StatementImport.objects.filter(fund=fund).order_by("-last_day", "-pk").first()
+            assert closing is not None and fund_totals(fund=fund).balance == closing.closing_balance >= 0
+            assert sums[EntryKind.CREDIT] > 0 and sums[EntryKind.DISBURSEMENT] > 0 and sums[EntryKind.DEBIT] > 0

@@ -24,7 +24,7 @@ from tests.conftest import Cast
 from tests.test_public_ledger import FORMULA, Books, make_books
 
 CHAIN_SCRIPT = Path(__file__).resolve().parent.parent / "cuutro" / "funds" / "chain.py"
-COLUMNS = [*chain.CONTENT_FIELDS, "prev_hash", "hash"]
+COLUMNS = list(chain.EXPORT_FIELDS)
 
 
 @pytest.fixture

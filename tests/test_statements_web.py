@@ -82,7 +82,7 @@ def test_a_province_official_imports_a_statement_from_the_page(cast: Any, funds:
     assert response.redirect_chain == [(reverse("statements:home"), 302)]
     assert (
         f"sao-ke-vcb.csv imported into {funds['vcb'].name}: 10 rows read, 10 new, 0 already imported; "
-        "0 credits matched to pledges, 8 to review." in response.text
+        "0 credits matched to pledges, 10 to review." in response.text
     )
     assert LedgerEntry.objects.filter(fund=funds["vcb"]).count() == 10
     assert "sao-ke-vcb.csv" in response.text  # the recent imports table
@@ -149,11 +149,12 @@ def test_another_provinces_official_sees_no_fund_and_no_credit(cast: Any, import
 def test_the_review_queue_lists_open_credits_with_the_banks_memo(cast: Any, imported: dict[str, Any]) -> None:
     page = cast.client_for(cast.province_member).get(reverse("statements:review"))
     assert page.status_code == 200
-    assert "10 open credits" in page.text  # 6 of Vietcombank, 4 of VietinBank (one of them a partial payment)
+    # 6 credits and 2 debits of Vietcombank, 4 credits (one of them a partial payment) and a debit of VietinBank
+    assert "13 open items" in page.text
     assert "ung ho dong bao mien Trung.CT tu 0451000765432 TRAN THI BINH" in page.text  # officials see the raw memo
     assert "Amount differs from what the pledge still owed" in page.text
     only_vietinbank = cast.client_for(cast.province_member).get(reverse("statements:review"), {"fund": "lu-vietinbank"})
-    assert "4 open credits" in only_vietinbank.text
+    assert "5 open items" in only_vietinbank.text
 
 
 def test_an_official_links_an_unmatched_credit_to_a_pledge(cast: Any, imported: dict[str, Any], pledges: dict[str, Any]) -> None:
@@ -180,7 +181,7 @@ def test_an_official_links_an_unmatched_credit_to_a_pledge(cast: Any, imported: 
     from cuutro.statements.selectors import pledge_linked_entries
 
     assert list(pledge_linked_entries(pledge=pledge)) == [item.entry]
-    assert "9 open credits" in client.get(reverse("statements:review")).text
+    assert "12 open items" in client.get(reverse("statements:review")).text
 
 
 def test_an_official_marks_a_credit_a_general_donation_with_a_reason(cast: Any, imported: dict[str, Any]) -> None:

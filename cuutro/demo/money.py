@@ -24,9 +24,9 @@ from django.db.models import Count, Q, QuerySet
 
 from cuutro.accounts.models import User
 from cuutro.funds import banks
-from cuutro.funds.models import EntryKind, Fund, LedgerEntry
+from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry
 from cuutro.funds.selectors import fund_totals, pledge_transfer
-from cuutro.funds.services import MovementData, Target, movement_record
+from cuutro.funds.services import MovementData, Target, movement_record, shown_reference
 from cuutro.lib.text import fold
 from cuutro.needs.choices import PUBLIC_STATUSES
 from cuutro.needs.models import Campaign, Need, NeedItem
@@ -34,13 +34,14 @@ from cuutro.pledges.choices import PledgeStatus
 from cuutro.pledges.models import Pledge
 from cuutro.statements.models import ReviewItem, ReviewReason, ReviewStatus, StatementImport
 from cuutro.statements.samples import Account, Txn, render, with_balances
-from cuutro.statements.services import review_mark_general, statement_import
+from cuutro.statements.services import review_accept, review_mark_general, statement_import
 
 ACTOR = "demo-province"  # the province's relief committee: imports, decides, gives out
 PAID_SHARE = 0.45  # of cash pledges not yet delivered; delivered ones were all paid
 GENERAL_PER_DAY = (3, 5)  # general donations (no reference) a day, per fund
 MIN_DISBURSEMENT = 100_000
 SUPPLIER = "Công ty TNHH Vật liệu xây dựng Đông Hà"
+FEE_REASON = "Phí dịch vụ của ngân hàng, trừ vào quỹ theo hợp đồng mở tài khoản"
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,27 @@ def _import(*, actor: User, fund: Fund, spec: FundSpec, txns: list[Txn], report:
         report.matched += result.credits_matched
 
 
+def _pay_out(*, actor: User, fund: Fund, spec: FundSpec, txns: list[Txn], today: date) -> None:
+    """The bank's side of today's disbursements: today's statement again, now with their
+    transfers. Each memo carries the disbursement's code, so each debit is recognised as the
+    disbursement and the money is counted once; today's credits are already in and add nothing."""
+    given = LedgerEntry.objects.filter(fund=fund, kind=EntryKind.DISBURSEMENT, direction=Direction.OUT).exclude(reference="")
+    outs = [
+        Txn(today, f"16:{n:02d}:00", _bank_ref(spec.bank, today, 900 + n), int(entry.amount or 0), 0,
+            f"UBMTTQ TINH QUANG TRI chuyen tien ho tro {shown_reference(entry.reference)}")
+        for n, entry in enumerate(given.order_by("seq"))
+    ]  # fmt: skip
+    if not outs:
+        return
+    before = sum(t.credit - t.debit for t in txns if t.booked_on < today)
+    day = sorted([t for t in txns if t.booked_on == today] + outs, key=lambda t: t.time)
+    account = Account(spec.bank, spec.account_number, spec.account_name)
+    statement_import(
+        actor=actor, fund=fund, file=render(account, "csv", before, with_balances(before, day)), layout=spec.bank,
+        file_name=f"{account.bank}_{account.number[-4:]}_{today:%Y-%m-%d}_chi.csv",
+    )  # fmt: skip
+
+
 # --- giving out ----------------------------------------------------------------------------------
 
 
@@ -389,6 +411,10 @@ def build_money(*, seed: int, specs: Sequence[FundSpec], users: Mapping[str, Use
             review_mark_general(actor=actor, item=item, reason=GENERAL_REASON)
         given = {need: amount for need, amount in paid_needs[spec.code].items() if need.pk in public}
         report.disbursements = _disburse(actor=actor, fund=fund, today=today, paid=given, number=number)
+        _pay_out(actor=actor, fund=fund, spec=spec, txns=txns, today=today)
+        if spec.bank == "vcb":  # one fee decided, the others left open for the demo's officials
+            for item in ReviewItem.objects.filter(fund=fund, status=ReviewStatus.OPEN, reason=ReviewReason.DEBIT):
+                review_accept(actor=actor, item=item, reason=FEE_REASON)
         number += report.disbursements
         campaign_needs = [n for n in public.values() if n.campaign_id == fund.campaign_id]
         report.goods_moves = _goods(actor=actor, fund=fund, spec=spec, needs=campaign_needs, today=today)

@@ -10,7 +10,8 @@ the export and run, with no Cuutro installed,
 It recomputes every entry's hash from its public content and the previous entry's hash, and
 names the first entry that does not match. The portal computes hashes with the same functions.
 
-Each line of the export is one JSON object: the entry's public content (``CONTENT_FIELDS``) plus
+Each line of the export is one JSON object: the entry's public content (``CONTENT_FIELDS``, and
+``LATER_FIELDS`` when not empty) plus
 ``prev_hash`` and ``hash``. ``hash = sha256(prev_hash + canonical JSON of the content)``, where
 canonical means keys sorted, no spaces, UTF-8, and every value a string.
 """
@@ -48,10 +49,20 @@ CONTENT_FIELDS = (
     "reverses",
     "recorded_at",
 )
+# Fields added after entries were first chained: hashed only when not empty, so the entries
+# written before them keep their hashes. "matches": the seq of the entry recording the same
+# movement (a bank debit and the disbursement explaining it), which is the one counted.
+LATER_FIELDS = ("matches",)
+EXPORT_FIELDS = (*CONTENT_FIELDS, *LATER_FIELDS, "prev_hash", "hash")  # the columns of every export
 
 
 def canonical(content: Mapping[str, Any]) -> str:
-    return json.dumps({k: str(content.get(k, "")) for k in CONTENT_FIELDS}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    values = {k: str(content.get(k, "")) for k in CONTENT_FIELDS}
+    for key in LATER_FIELDS:
+        value = str(content.get(key, "") or "")
+        if value:
+            values[key] = value
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def entry_hash(prev_hash: str, content: Mapping[str, Any]) -> str:

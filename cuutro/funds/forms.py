@@ -40,8 +40,12 @@ class MovementForm(forms.Form):
         help_text=_("Kept for officials and auditors; the public sees its fingerprint."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, money_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if money_only:  # saying what a bank debit paid for: money, and only that
+            for name in ("what", "item", "quantity"):
+                del self.fields[name]
+            return
         item = self.fields["item"]
         assert isinstance(item, forms.ChoiceField)
         item.choices = [("", "—")] + [(i.code, f"{i.name} ({i.get_unit_display()})") for i in catalogue() if not i.is_cash]
@@ -49,7 +53,7 @@ class MovementForm(forms.Form):
 
     def movement(self) -> tuple[MovementData, str]:
         d = self.cleaned_data
-        goods = d["what"] != "money_out"
+        goods = d.get("what", "money_out") != "money_out"
         organisation = d.get("organisation")
         data = MovementData(
             target=d["target"],
@@ -62,4 +66,4 @@ class MovementForm(forms.Form):
             organisation_id=organisation.pk if organisation else None,
             payee=d.get("payee") or "",
         )
-        return data, "in" if d["what"] == "goods_in" else "out"
+        return data, "in" if d.get("what") == "goods_in" else "out"

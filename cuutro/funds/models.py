@@ -61,6 +61,9 @@ class EntryKind(models.TextChoices):
 class Direction(models.TextChoices):
     IN = "in", _("in")
     OUT = "out", _("out")
+    # The same movement as the entry it ``matches``, which counts it: a bank debit that a
+    # disbursement recorded earlier explains, or a disbursement that explains an earlier debit.
+    SAME = "eq", _("same as the matched entry")
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
@@ -109,6 +112,12 @@ class LedgerEntry(models.Model):
     bank_ref = models.CharField(max_length=64, blank=True)  # the bank's document / transaction number
     document_sha256 = models.CharField(max_length=64, blank=True)  # fingerprint of the attached document
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
+    # A bank debit and the disbursement that explains it are one movement: the later of the two
+    # names the earlier here and has direction "eq", so money out is counted once (see
+    # statements.services for the bank side, funds.services.movement_record for the other).
+    matches = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="matched_by_set", db_index=False
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
@@ -132,6 +141,9 @@ class LedgerEntry(models.Model):
                 condition=models.Q(amount__isnull=False) | (models.Q(item__isnull=False) & models.Q(quantity__gt=0)),
                 name="ledger_money_or_goods",
             ),
+            # An entry is explained by at most one other (a partial unique index: SQLite adds it
+            # without rebuilding the table, which would drop the append-only trigger).
+            models.UniqueConstraint(fields=["matches"], condition=models.Q(matches__isnull=False), name="ledger_matched_once"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +156,14 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("ledger entries are append-only: record a reversing entry instead")
+
+    @property
+    def matched_by(self) -> LedgerEntry | None:
+        """The entry that names this one as the same movement, if any (at most one)."""
+        found = getattr(self, "_prefetched_objects_cache", {}).get("matched_by_set")
+        if found is not None:
+            return found[0] if found else None
+        return self.matched_by_set.first()
 
 
 class LedgerHead(models.Model):

@@ -294,7 +294,7 @@ def _apply_ledger_filters(qs: QuerySet[LedgerEntry], filters: LedgerFilters) -> 
 def _public_relations(qs: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
     # Two small tables joined; the rest fetched by key for the few entries that have them (a
     # page's query with seven joins spent 10-15 ms planning on PostgreSQL, more than running).
-    return qs.select_related("fund", "item").prefetch_related("pledge", "need", "organisation", "reverses", "reversed_by")
+    return qs.select_related("fund", "item").prefetch_related("pledge", "need", "organisation", "reverses", "reversed_by", "matches")
 
 
 def _of(fund: Fund | None) -> QuerySet[LedgerEntry]:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,14 @@ from cuutro.audit.services import audit_record
 from cuutro.funds import chain
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerDocument, LedgerEntry, LedgerHead
 from cuutro.funds.permissions import can_manage_fund
+from cuutro.lib.codes import random_code
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
 from cuutro.needs.selectors import catalogue, need_get_public
 from cuutro.needs.services import MAX_QUANTITY, identity_in_text, parse_quantity
 
+# A disbursement's transfer reference starts with this ("chi": to pay out), a pledge's with "CT".
+DISBURSEMENT_PREFIX = "CHI"
 # Runs of 6 or more digits in a public memo (phone, ID or account numbers) keep only their last 3.
 LONG_DIGITS_RE = re.compile(r"\d(?:[ .\-]?\d){5,}")
 
@@ -65,6 +69,7 @@ def _plain(value: Decimal | None) -> str:
 def entry_content(entry: LedgerEntry) -> dict[str, str]:
     """The public content of an entry, exactly as hashed and exported (see ``chain``)."""
     item, pledge, need, organisation, reverses = entry.item, entry.pledge, entry.need, entry.organisation, entry.reverses
+    matches = entry.matches
     return {
         "seq": str(entry.seq),
         "fund": entry.fund.code,
@@ -86,6 +91,7 @@ def entry_content(entry: LedgerEntry) -> dict[str, str]:
         "document_sha256": entry.document_sha256,
         "reverses": str(reverses.seq) if reverses else "",
         "recorded_at": _utc(entry.recorded_at),
+        "matches": str(matches.seq) if matches else "",
     }
 
 
@@ -111,6 +117,7 @@ class EntryData:
     bank_ref: str = ""
     document_sha256: str = ""
     reverses: LedgerEntry | None = None
+    matches: LedgerEntry | None = None  # the entry of the same movement, which counts it (direction "eq")
 
 
 def ledger_head_locked() -> LedgerHead:
@@ -130,6 +137,8 @@ def ledger_append(*, actor: Any, fund: Fund, data: EntryData) -> LedgerEntry:
         raise ValueError("unknown entry kind or direction")
     if (data.amount is None) == (data.item is None):
         raise ValueError("an entry moves either money (amount) or goods (item and quantity)")
+    if data.direction == Direction.SAME and data.matches is None:
+        raise ValueError("an entry of direction 'eq' names the entry it matches")
     with transaction.atomic():
         head = ledger_head_locked()
         entry = LedgerEntry(
@@ -151,6 +160,7 @@ def ledger_append(*, actor: Any, fund: Fund, data: EntryData) -> LedgerEntry:
             bank_ref=data.bank_ref,
             document_sha256=data.document_sha256,
             reverses=data.reverses,
+            matches=data.matches,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
             recorded_at=timezone.now(),
             prev_hash=head.hash or chain.GENESIS,
@@ -174,6 +184,12 @@ def entry_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
         raise ValidationError({"entry": [_("A correction cannot itself be reversed; record a new entry instead.")]})
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError({"entry": [_("This entry is already reversed.")]})
+    paired = entry.matches or entry.matched_by
+    if paired is not None:
+        # Reversing one of a matched pair would count the movement twice or not at all.
+        raise ValidationError(
+            {"entry": [_("This entry and entry #%(seq)s are one movement; it cannot be reversed alone.") % {"seq": paired.seq}]}
+        )
     reversal = ledger_append(
         actor=actor,
         fund=entry.fund,
@@ -243,13 +259,54 @@ def _document(upload: UploadedFile | None, errors: dict[str, list[str]], *, requ
     return content, hashlib.sha256(content).hexdigest()
 
 
+def disbursement_code() -> str:
+    """A new disbursement's transfer reference key ("CHI7K3F9Q", shown "CHI 7K3F9Q"): written in
+    the bank transfer's memo, it lets the statement import match the debit to the disbursement."""
+    while True:
+        key = f"{DISBURSEMENT_PREFIX}{random_code(6)}"
+        if not LedgerEntry.objects.filter(reference=key).exists():
+            return key
+
+
+def shown_reference(key: str) -> str:
+    """A reference key as people write it: "CT 7K3F9Q", "CHI 7K3F9Q"."""
+    for prefix in (DISBURSEMENT_PREFIX, "CT"):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return f"{prefix} {key[len(prefix):]}"
+    return key
+
+
+def _check_bank_debit(debit: LedgerEntry, fund: Fund, amount: Decimal | None, errors: dict[str, list[str]]) -> None:
+    """A disbursement may explain a bank debit already on the ledger: same fund, same amount."""
+    if debit.fund_id != fund.pk or debit.kind != EntryKind.DEBIT or debit.direction != Direction.OUT:
+        errors.setdefault("amount", []).append(_("Entry #%(seq)s is not money paid out of this fund's account.") % {"seq": debit.seq})
+    elif amount is not None and amount != debit.amount:
+        errors.setdefault("amount", []).append(
+            _("The bank paid out %(amount)s đồng in entry #%(seq)s: enter the same amount.")
+            % {"amount": f"{debit.amount:,.0f}".replace(",", "."), "seq": debit.seq}
+        )
+
+
+def debit_explained(debit: LedgerEntry) -> LedgerEntry | None:
+    """The entry that already accounts for a bank debit (a disbursement matching it, or a
+    correction saying it is a disbursement recorded before), or None."""
+    return LedgerEntry.objects.filter(Q(matches=debit) | Q(reverses=debit)).first()
+
+
 def movement_record(
-    *, actor: Any, fund: Fund, data: MovementData, direction: str = Direction.OUT, document: UploadedFile | None = None
+    *, actor: Any, fund: Fund, data: MovementData, direction: str = Direction.OUT, document: UploadedFile | None = None,
+    bank_debit: LedgerEntry | None = None,
 ) -> LedgerEntry:
     """Record money given out (with its document), or goods received or handed out.
 
     Checked in full before anything is written; money and goods never go below zero in a fund
-    (the ledger head's lock makes the balance check and the append one step)."""
+    (the ledger head's lock makes the balance check and the append one step).
+
+    Money given out gets a transfer code ("CHI 7K3F9Q") for the bank transfer's memo: the
+    statement import then recognises the debit as this disbursement and does not count it again.
+    ``bank_debit`` is for the other order: the debit came in on a statement first, and this
+    disbursement says what it paid for. It is then recorded as the same movement (direction
+    "eq", matching the debit), so the money is counted once, on the debit."""
     if not can_manage_fund(user=actor, fund=fund):
         raise PermissionDenied(_("Only the province's relief committee can record movements of this fund."))
     errors: dict[str, list[str]] = {}
@@ -274,6 +331,10 @@ def movement_record(
         errors.setdefault("quantity", []).append(_("Use at most two decimal places."))
     if direction == Direction.IN and not goods:
         raise ValueError("money comes in from bank statements, not by hand")
+    if bank_debit is not None:
+        if goods or direction != Direction.OUT:
+            raise ValueError("only money given out can explain a bank debit")
+        _check_bank_debit(bank_debit, fund, amount, errors)
 
     description = " ".join((data.description or "").split())
     if not description:
@@ -312,8 +373,17 @@ def movement_record(
         raise ValidationError(errors)
 
     kind = EntryKind.DISBURSEMENT if not goods else (EntryKind.GOODS_IN if direction == Direction.IN else EntryKind.GOODS_OUT)
+    reference = ""
     with transaction.atomic():
         ledger_head_locked()  # lock first: the balance read below and the append are one step
+        if bank_debit is not None:
+            explained = debit_explained(bank_debit)
+            if explained is not None:
+                already = _("Bank entry #%(seq)s is already explained by entry #%(by)s.") % {"seq": bank_debit.seq, "by": explained.seq}
+                raise ValidationError({"amount": [already]})
+            direction = Direction.SAME  # the debit counts the money; this says what it was for
+        elif not goods:
+            reference = disbursement_code()
         if direction == Direction.OUT:
             into, out = LedgerEntry.objects.filter(fund=fund, item=item).totals("quantity") if goods else (
                 LedgerEntry.objects.filter(fund=fund).totals()
@@ -330,7 +400,7 @@ def movement_record(
             data=EntryData(
                 kind=kind, direction=direction, booked_on=data.booked_on, amount=amount, item=item, quantity=quantity,
                 counterparty=counterparty, memo=public_memo(description), need=need, organisation=organisation,
-                document_sha256=paper[1] if paper else "",
+                document_sha256=paper[1] if paper else "", reference=reference, matches=bank_debit,
             ),
         )
         stored = None
@@ -340,7 +410,10 @@ def movement_record(
         try:
             if stored is not None:
                 stored.save()
-            audit_record(actor=actor, action=f"funds.entry.{kind}", target=entry, data={"seq": entry.seq, "fund": fund.code})
+            audit_record(
+                actor=actor, action=f"funds.entry.{kind}", target=entry,
+                data={"seq": entry.seq, "fund": fund.code, "matches": bank_debit.seq if bank_debit else None},
+            )  # fmt: skip
         except BaseException:
             if stored is not None:
                 stored.file.delete(save=False)  # files are not transactional

@@ -46,6 +46,12 @@ def movement_new(request: HttpRequest, code: str) -> HttpResponse:
             errors = attach_errors(exc, form)
         else:
             messages.success(request, _("Recorded as entry #%(seq)s of the public ledger.") % {"seq": entry.seq})
+            if entry.reference:
+                messages.info(
+                    request,
+                    _("Write %(code)s in the bank transfer's memo: the bank statement is then matched to this entry.")
+                    % {"code": services.shown_reference(entry.reference)},
+                )
             return redirect("funds:officer_funds")
     return render(
         request,

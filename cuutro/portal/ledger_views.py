@@ -29,7 +29,7 @@ from cuutro.portal.forms import LedgerFilterForm, TraceForm
 from cuutro.portal.views import paging_querystring
 from cuutro.statements.selectors import pledge_linked_entries
 
-EXPORT_COLUMNS = [*chain.CONTENT_FIELDS, "prev_hash", "hash"]
+EXPORT_COLUMNS = list(chain.EXPORT_FIELDS)
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -38,8 +38,8 @@ class _Content:
 
     __slots__ = (
         "amount", "bank_ref", "booked_on", "counterparty", "counterparty_account", "direction", "document_sha256",
-        "fund", "item", "kind", "memo", "need", "organisation", "pledge", "quantity", "recorded_at", "reference",
-        "reverses", "seq",
+        "fund", "item", "kind", "matches", "memo", "need", "organisation", "pledge", "quantity", "recorded_at",
+        "reference", "reverses", "seq",
     )  # fmt: skip
     amount: Any
     bank_ref: str
@@ -51,6 +51,7 @@ class _Content:
     fund: Fund
     item: Any
     kind: str
+    matches: Any
     memo: str
     need: Any
     organisation: Any
@@ -77,6 +78,8 @@ def _entry_rows(*, actor: Any, fund: Fund, data: Iterable[EntryData], head: Ledg
             raise ValueError("unknown entry kind or direction")
         if (item.amount is None) == (item.item is None):
             raise ValueError("an entry moves either money (amount) or goods (item and quantity)")
+        if item.direction == Direction.SAME and item.matches is None:
+            raise ValueError("an entry of direction 'eq' names the entry it matches")
         seq += 1
         counterparty, memo = item.counterparty[:200], item.memo[:500]
         content.seq, content.kind, content.direction = seq, item.kind, item.direction
@@ -84,6 +87,7 @@ def _entry_rows(*, actor: Any, fund: Fund, data: Iterable[EntryData], head: Ledg
         content.counterparty, content.counterparty_account, content.memo = counterparty, item.counterparty_account, memo
         content.reference, content.pledge, content.need, content.organisation = item.reference, item.pledge, item.need, item.organisation
         content.bank_ref, content.document_sha256, content.reverses = item.bank_ref, item.document_sha256, item.reverses
+        content.matches = item.matches
         digest = chain.entry_hash(previous, entry_content(cast(LedgerEntry, content)))
         values = {
             "seq": seq,
@@ -104,6 +108,7 @@ def _entry_rows(*, actor: Any, fund: Fund, data: Iterable[EntryData], head: Ledg
             "bank_ref": item.bank_ref,
             "document_sha256": item.document_sha256,
             "reverses_id": _pk(item.reverses),
+            "matches_id": _pk(item.matches),
             "recorded_by_id": recorded_by_id,
             "recorded_at": recorded_at,
             "prev_hash": previous,

@@ -36,3 +36,4 @@ class ImportForm(forms.Form):
 class DecisionForm(forms.Form):
     pledge = forms.CharField(label=_("Pledge code"), required=False, max_length=20, help_text=_("e.g. CT-7K3F9Q"))
     reason = forms.CharField(label=_("Why"), required=False, max_length=1000, widget=forms.TextInput)
+    disbursement = forms.CharField(label=_("Disbursement entry number"), required=False, max_length=20)

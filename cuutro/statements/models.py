@@ -94,6 +94,7 @@ class ReviewReason(models.TextChoices):
     AMOUNT_MISMATCH = "amount_mismatch", _("Amount differs from what the pledge still owed")
     UNKNOWN_REFERENCE = "unknown_reference", _("The reference is not a known cash pledge")
     PLEDGE_CLOSED = "pledge_closed", _("The pledge was cancelled or has expired")
+    DEBIT = "debit", _("Money out that no disbursement explains yet")
 
 
 class ReviewStatus(models.TextChoices):
@@ -105,6 +106,8 @@ class Resolution(models.TextChoices):
     LINKED = "linked", _("Linked to a pledge: payment recorded")
     GENERAL = "general", _("General donation to the fund")
     ACCEPTED = "accepted", _("Accepted as recorded")
+    EXPLAINED = "explained", _("Explained by a disbursement")
+    SAME = "same", _("The same payment as a disbursement recorded before")
 
 
 class ReviewItem(models.Model):

@@ -22,13 +22,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cuutro.funds.services import DISBURSEMENT_PREFIX
 from cuutro.lib.codes import ALPHABET
 from cuutro.lib.text import fold
 
-CODE_LENGTH = 6  # pledges.services: "CT-" + random_code(6)
-# Every place where "CT", at most three separators and six code characters begin (overlapping:
-# "CTCT7K3F9Q" holds one at 0 and one at 2).
-_ANYWHERE = re.compile(rf"(?=CT[\s.\-_:/#]{{0,3}}([{ALPHABET}]{{{CODE_LENGTH}}}))")
+CODE_LENGTH = 6  # pledges.services: "CT-" + random_code(6); funds.services.disbursement_code: "CHI" + 6
+PLEDGE_PREFIX = "CT"
+# Every place where the prefix, at most three separators and six code characters begin
+# (overlapping: "CTCT7K3F9Q" holds one at 0 and one at 2).
+_PATTERNS = {
+    prefix: re.compile(rf"(?={prefix}[\s.\-_:/#]{{0,3}}([{ALPHABET}]{{{CODE_LENGTH}}}))")
+    for prefix in (PLEDGE_PREFIX, DISBURSEMENT_PREFIX)
+}
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -38,15 +43,17 @@ class Candidates:
     weak: tuple[str, ...]  # code keys glued to the words around them
 
 
-def reference_candidates(memo: str) -> Candidates:
+def reference_candidates(memo: str, *, prefix: str = PLEDGE_PREFIX) -> Candidates:
+    """Reference keys in a memo: a pledge's ("CT…", on credits) or, with ``prefix="CHI"``, a
+    disbursement's (on debits: the officer wrote it in the transfer)."""
     text = fold(memo).upper()
-    if "CT" not in text:
+    if prefix not in text:
         return Candidates((), ())
     strong: dict[str, None] = {}
     weak: dict[str, None] = {}
-    for match in _ANYWHERE.finditer(text):
+    for match in _PATTERNS[prefix].finditer(text):
         start, end = match.start(), match.end(1)
-        key = "CT" + match.group(1)
+        key = prefix + match.group(1)
         alone = (start == 0 or text[start - 1] not in _ALNUM) and (end == len(text) or text[end] not in _ALNUM)
         (strong if alone else weak)[key] = None
     return Candidates(tuple(strong), tuple(key for key in weak if key not in strong))

@@ -24,7 +24,17 @@ from django.utils.translation import gettext as _
 from cuutro.audit.services import audit_record
 from cuutro.funds import banks
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerEntry
-from cuutro.funds.services import EntryData, ledger_head_locked, mask_account, public_memo
+from cuutro.funds.services import (
+    DISBURSEMENT_PREFIX,
+    EntryData,
+    MovementData,
+    debit_explained,
+    ledger_append,
+    ledger_head_locked,
+    mask_account,
+    movement_record,
+    public_memo,
+)
 from cuutro.lib.codes import code_key
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.pledges.choices import PledgeStatus, ShowAs
@@ -123,12 +133,47 @@ def _check_account(statement: Statement, fund: Fund) -> None:
 
 @dataclass
 class _Credit:
-    """Reconciliation of one new credit row."""
+    """Reconciliation of one new row: a credit (``pledge``) or a debit (``matches``)."""
 
     row: Row
     pledge: Pledge | None = None
     reference: str = ""  # the code key found in the memo
     reason: str = ""  # a ReviewReason when it needs a person
+    matches: LedgerEntry | None = None  # the disbursement a debit pays out
+
+
+def _reconcile_debits(fund: Fund, debits: list[_Credit]) -> None:
+    """Recognise debits that pay out a disbursement recorded before: its transfer code
+    ("CHI 7K3F9Q") in the memo and the same amount. Such a debit is recorded as the same movement
+    (direction "eq"), so the money is counted once. Any other debit goes to review: an official
+    says what it paid for (a disbursement with its document) or that it is a bank fee."""
+    found: dict[int, tuple[str, ...]] = {}
+    wanted: set[str] = set()
+    for index, debit in enumerate(debits):
+        candidates = reference_candidates(debit.row.description, prefix=DISBURSEMENT_PREFIX)
+        keys = (*candidates.strong, *candidates.weak)
+        if keys:
+            found[index] = keys
+            wanted.update(keys)
+    disbursements = {
+        entry.reference: entry
+        for entry in LedgerEntry.objects.filter(
+            fund=fund, kind=EntryKind.DISBURSEMENT, direction=Direction.OUT, reference__in=sorted(wanted),
+            matched_by_set__isnull=True, reversed_by__isnull=True,
+        )
+    }  # fmt: skip
+    used: set[int] = set()
+    for index, debit in enumerate(debits):
+        debit.reason = ReviewReason.DEBIT
+        for key in found.get(index, ()):
+            entry = disbursements.get(key)
+            if entry is None:
+                continue
+            debit.reference = key
+            if entry.amount == Decimal(debit.row.debit) and entry.pk not in used:
+                debit.matches, debit.reason = entry, ""
+                used.add(entry.pk)
+            break
 
 
 def _reconcile(credits: list[_Credit]) -> None:
@@ -172,19 +217,22 @@ def _entry_data(row: Row, credit: _Credit | None) -> EntryData:
         # The donor chose anonymity when pledging: neither the bank's name for them nor a memo
         # that may carry it (banks put the sender's name in the memo) goes public.
         counterparty, account, memo = ANONYMOUS_DONOR, "", pledge.transfer_reference
+    matches = None
     if row.debit:
         # Money out may go to a household: its name, account and the bank memo naming it stay
         # in the private statement line. What it was for is public on the disbursement entry.
         counterparty, account, memo = "", "", ""
+        matches = credit.matches if credit else None
     return EntryData(
         kind=EntryKind.CREDIT if row.credit else EntryKind.DEBIT,
-        direction=Direction.IN if row.credit else Direction.OUT,
+        direction=Direction.IN if row.credit else (Direction.SAME if matches is not None else Direction.OUT),
+        matches=matches,
         booked_on=row.booked_on,
         amount=Decimal(row.amount),
         counterparty=counterparty,
         counterparty_account=account,
         memo=memo,
-        reference=pledge.code_key if pledge is not None else "",
+        reference=pledge.code_key if pledge is not None else (matches.reference if matches is not None else ""),
         pledge=pledge,
         bank_ref=row.bank_ref,
     )
@@ -235,14 +283,16 @@ def statement_import(
         )
         credits = [_Credit(row=row) for row, _key in new if row.credit]
         _reconcile(credits)
-        by_row = {id(c.row): c for c in credits}
+        debits = [_Credit(row=row) for row, _key in new if row.debit]
+        _reconcile_debits(fund, debits)
+        by_row = {id(c.row): c for c in (*credits, *debits)}
         seqs = ledger_append_many(actor=actor, fund=fund, data=(_entry_data(row, by_row.get(id(row))) for row, _key in new))
         seq_of = {id(row): seq for (row, _key), seq in zip(new, seqs, strict=True)}
 
         matched = _record_payments(actor=actor, credits=credits, seq_of=seq_of)
         insert_rows(StatementLine, _line_rows(fund=fund, record=record, new=new, seq_of=seq_of))
         now = timezone.now()
-        review = [c for c in credits if c.reason]
+        review = [c for c in (*credits, *debits) if c.reason]
         insert_rows(ReviewItem, _review_rows(fund=fund, review=review, seq_of=seq_of, now=now))
 
         reasons: dict[str, int] = {}
@@ -377,6 +427,7 @@ def review_link_pledge(*, actor: Any, item: ReviewItem, pledge_code: str, reason
     mistyped or forgot the reference): the payment is recorded on the pledge. The public entry
     stays as the bank gave it; the link is kept here and in the audit log."""
     item, reason = _decide(actor=actor, item=item, reason=reason)
+    _credit_only(item)
     entry: LedgerEntry = item.entry
     if item.reason not in (ReviewReason.UNMATCHED, ReviewReason.UNKNOWN_REFERENCE) or entry.pledge_id is not None:
         raise ValidationError(_("This credit is already recorded on a pledge; accept it or look at the pledge instead."))
@@ -400,6 +451,7 @@ def review_link_pledge(*, actor: Any, item: ReviewItem, pledge_code: str, reason
 def review_mark_general(*, actor: Any, item: ReviewItem, reason: str) -> ReviewItem:
     """An official decides an unmatched credit is a general donation to the fund (no pledge)."""
     item, reason = _decide(actor=actor, item=item, reason=reason)
+    _credit_only(item)
     if item.reason not in (ReviewReason.UNMATCHED, ReviewReason.UNKNOWN_REFERENCE):
         raise ValidationError(_("This credit is recorded on a pledge; accept it instead."))
     _close(item, actor=actor, resolution=Resolution.GENERAL, reason=reason)
@@ -413,9 +465,10 @@ def review_mark_general(*, actor: Any, item: ReviewItem, reason: str) -> ReviewI
 @transaction.atomic
 def review_accept(*, actor: Any, item: ReviewItem, reason: str) -> ReviewItem:
     """An official accepts a credit already recorded on its pledge whose amount differed from
-    what was owed (or that came after the pledge closed): nothing changes but the queue."""
+    what was owed (or that came after the pledge closed), or a debit that no disbursement
+    explains (a bank fee): nothing changes but the queue; the debit stays counted as money out."""
     item, reason = _decide(actor=actor, item=item, reason=reason)
-    if item.reason not in (ReviewReason.AMOUNT_MISMATCH, ReviewReason.PLEDGE_CLOSED):
+    if item.reason not in (ReviewReason.AMOUNT_MISMATCH, ReviewReason.PLEDGE_CLOSED, ReviewReason.DEBIT):
         raise ValidationError(_("This credit is on no pledge yet: link it to a pledge or mark it a general donation."))
     _close(item, actor=actor, resolution=Resolution.ACCEPTED, reason=reason)
     audit_record(
@@ -423,3 +476,67 @@ def review_accept(*, actor: Any, item: ReviewItem, reason: str) -> ReviewItem:
         data={"entry": item.entry_id, "was": item.reason, "pledge": item.pledge.code if item.pledge else None},
     )  # fmt: skip
     return item
+
+
+def _credit_only(item: ReviewItem) -> None:
+    if item.reason == ReviewReason.DEBIT:
+        raise ValidationError(_("This is money paid out: say what it paid for, or accept it as a bank fee."))
+
+
+def _debit_only(item: ReviewItem) -> None:
+    if item.reason != ReviewReason.DEBIT:
+        raise ValidationError(_("This is money received, not paid out."))
+
+
+@transaction.atomic
+def review_explain_debit(*, actor: Any, item: ReviewItem, data: MovementData, document: Any = None) -> LedgerEntry:
+    """An official says what a debit paid for: a disbursement with its document, recorded as the
+    same movement as the debit (``movement_record(bank_debit=…)``), so the money counts once."""
+    item, _reason = _decide(actor=actor, item=item, reason=data.description or "-")
+    _debit_only(item)
+    entry = movement_record(actor=actor, fund=item.fund, data=data, document=document, bank_debit=item.entry)
+    _close(item, actor=actor, resolution=Resolution.EXPLAINED, reason=f"#{entry.seq}: {entry.memo}"[:1000])
+    audit_record(
+        actor=actor, action="statements.review.explained", target=item, reason=entry.memo,
+        data={"entry": item.entry_id, "disbursement": entry.seq},
+    )  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def review_debit_same_as(*, actor: Any, item: ReviewItem, disbursement_seq: str, reason: str) -> LedgerEntry:
+    """An official recognises a debit as the payment of a disbursement recorded before it (the
+    transfer's memo lacked the disbursement's code). The ledger cannot change either entry, so a
+    correction cancels the debit and names the disbursement: the money counts once, on the
+    disbursement, and anyone can follow the link."""
+    item, reason = _decide(actor=actor, item=item, reason=reason)
+    _debit_only(item)
+    debit: LedgerEntry = item.entry
+    digits = "".join(ch for ch in (disbursement_seq or "") if ch.isdigit())[:18]
+    disbursement = LedgerEntry.objects.filter(seq=int(digits)).first() if digits else None
+    if (
+        disbursement is None or disbursement.fund_id != debit.fund_id or disbursement.kind != EntryKind.DISBURSEMENT
+        or disbursement.direction != Direction.OUT
+    ):  # fmt: skip
+        raise ValidationError({"disbursement": [_("Entry #%(seq)s is not money given out of this fund.") % {"seq": digits or "?"}]})
+    if disbursement.amount != debit.amount:
+        raise ValidationError({"disbursement": [_("Entry #%(seq)s is for another amount.") % {"seq": disbursement.seq}]})
+    if disbursement.matched_by is not None or LedgerEntry.objects.filter(reverses=disbursement).exists():
+        raise ValidationError({"disbursement": [_("Entry #%(seq)s is already matched or reversed.") % {"seq": disbursement.seq}]})
+    explained = debit_explained(debit)
+    if explained is not None:
+        raise ValidationError(_("Bank entry #%(seq)s is already explained by entry #%(by)s.") % {"seq": debit.seq, "by": explained.seq})
+    correction = ledger_append(
+        actor=actor,
+        fund=debit.fund,
+        data=EntryData(
+            kind=EntryKind.REVERSAL, direction=Direction.IN, booked_on=timezone.localdate(), amount=debit.amount,
+            memo=public_memo(reason), reference=disbursement.reference, reverses=debit, matches=disbursement,
+        ),
+    )  # fmt: skip
+    _close(item, actor=actor, resolution=Resolution.SAME, reason=reason)
+    audit_record(
+        actor=actor, action="statements.review.same_as", target=item, reason=reason,
+        data={"entry": debit.seq, "disbursement": disbursement.seq, "correction": correction.seq},
+    )  # fmt: skip
+    return correction

@@ -11,12 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cuutro.funds.forms import MovementForm
 from cuutro.funds.models import Fund
+from cuutro.funds.selectors import fund_summary
+from cuutro.lib.forms import attach_errors
 from cuutro.needs.views import officer_required
 from cuutro.statements import selectors, services
 from cuutro.statements.forms import DecisionForm, ImportForm
 from cuutro.statements.layouts import MappingError, parse_mapping
-from cuutro.statements.models import ReviewReason
+from cuutro.statements.models import ReviewReason, ReviewStatus
 from cuutro.statements.permissions import statement_funds
 
 
@@ -87,7 +90,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 DECISIONS = {
     "link": gettext_lazy("Credit #%(seq)s is recorded as the payment of pledge %(pledge)s."),
     "general": gettext_lazy("Credit #%(seq)s is a general donation to the fund."),
-    "accept": gettext_lazy("Credit #%(seq)s is accepted as recorded."),
+    "accept": gettext_lazy("Entry #%(seq)s is accepted as recorded."),
+    "same": gettext_lazy("Bank entry #%(seq)s is recorded as the payment of disbursement #%(disbursement)s, counted once."),
 }
 
 
@@ -100,8 +104,12 @@ def review_decide(request: HttpRequest, seq: int, action: str) -> HttpResponse:
     form = DecisionForm(request.POST)
     form.is_valid()
     reason, code = form.cleaned_data.get("reason", ""), form.cleaned_data.get("pledge", "")
+    disbursement = form.cleaned_data.get("disbursement", "")
     try:
-        if action == "link":
+        if action == "same":
+            correction = services.review_debit_same_as(actor=request.user, item=item, disbursement_seq=disbursement, reason=reason)
+            disbursement = str(correction.matches.seq if correction.matches else "")
+        elif action == "link":
             item = services.review_link_pledge(actor=request.user, item=item, pledge_code=code, reason=reason)
         elif action == "general":
             item = services.review_mark_general(actor=request.user, item=item, reason=reason)
@@ -111,5 +119,37 @@ def review_decide(request: HttpRequest, seq: int, action: str) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, f"#{item.entry_id}: {message}")
     else:
-        messages.success(request, str(DECISIONS[action]) % {"seq": item.entry_id, "pledge": item.pledge.code if item.pledge else ""})
+        pledge = item.pledge.code if item.pledge else ""
+        messages.success(request, str(DECISIONS[action]) % {"seq": item.entry_id, "pledge": pledge, "disbursement": disbursement})
     return redirect("statements:review")
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def review_explain(request: HttpRequest, seq: int) -> HttpResponse:
+    """Say what a bank debit paid for: the disbursement form, recorded as the debit's movement."""
+    item = selectors.review_item_get_for_official(user=request.user, seq=seq)
+    if item is None or item.reason != ReviewReason.DEBIT or item.status != ReviewStatus.OPEN:
+        raise Http404
+    debit = item.entry
+    initial = {"what": "money_out", "amount": f"{debit.amount:,.0f}".replace(",", "."), "booked_on": debit.booked_on}
+    form = MovementForm(request.POST or None, request.FILES or None, initial=initial, money_only=True)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data, _direction = form.movement()
+        try:
+            entry = services.review_explain_debit(actor=request.user, item=item, data=data, document=request.FILES.get("document"))
+        except ValidationError as exc:
+            errors = attach_errors(exc, form)
+        else:
+            done = _("Recorded as entry #%(seq)s: it says what bank entry #%(debit)s paid for.") % {"seq": entry.seq, "debit": debit.seq}
+            messages.success(request, done)
+            return redirect("statements:review")
+    return render(
+        request,
+        "funds/movement_form.html",
+        {
+            "fund": item.fund, "totals": fund_summary(fund=item.fund).totals, "form": form, "errors": errors,
+            "debit": debit, "line": getattr(debit, "statement_line", None),
+        },
+    )

@@ -82,7 +82,7 @@ class Command(BaseCommand):
         if money.paid or money.partly_paid or money.unpaid:
             self.stdout.write(
                 f"Cash pledges: {money.paid} paid, {money.partly_paid} partly paid, {money.unpaid} unpaid. "
-                f"Statements are imported; demo-province decides open credits under {reverse('statements:review')}."
+                f"Statements are imported; demo-province decides open bank entries under {reverse('statements:review')}."
             )
 
     def _print_logins(self) -> None:

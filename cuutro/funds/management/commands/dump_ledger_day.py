@@ -45,7 +45,7 @@ class Command(BaseCommand):
         with (target / f"{stem}.jsonl").open("w", encoding="utf-8") as jsonl, (target / f"{stem}.csv").open(
             "w", encoding="utf-8-sig", newline=""
         ) as sheet:
-            writer = csv.DictWriter(sheet, fieldnames=[*chain.CONTENT_FIELDS, "prev_hash", "hash"])
+            writer = csv.DictWriter(sheet, fieldnames=chain.EXPORT_FIELDS)
             writer.writeheader()
             for entry in entries.iterator(chunk_size=2000):
                 row = export_row(entry)
