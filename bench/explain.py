@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/explain.py                         # every query variant of run.py
     .venv/bin/python bench/explain.py --q "dong ha" --area 44 --plans
+    .venv/bin/python bench/explain.py --ledger [--plans]     # run.py's ledger_name and ledger_amount URLs (issue 4)
 
 It calls the real views (API list and HTML search page) through Django's test client with the
 bench settings, records every SQL statement they run, then times each one with
@@ -27,9 +28,14 @@ def main() -> int:
     parser.add_argument("--area", help="area code (province or commune)")
     parser.add_argument("--plans", action="store_true", help="print the full plans, not just timings")
     parser.add_argument("--only", choices=("api", "html"), help="only this view")
+    parser.add_argument("--ledger", action="store_true", help="the public ledger searches of run.py (uncached)")
     args = parser.parse_args()
 
     apply_env()
+    if args.ledger:
+        import os
+
+        os.environ["CACHE_URL"] = "dummy://"  # every request runs its queries, as run.py --cache none
     compile_catalogues()
     import django
 
@@ -42,12 +48,19 @@ def main() -> int:
 
     queries = [(args.q, "province" if len(args.area or "") <= 2 else "commune", args.area or "")] if args.q else QUERIES
     client = Client(HTTP_HOST="127.0.0.1")
-    for q, scope, code in queries:
+    url_groups = []
+    for q, scope, code in [] if args.ledger else queries:
         urls = []
         if args.only in (None, "api"):
             urls.append("/api/v1/needs?" + urlencode({"q": q, "area": code}))
         if args.only in (None, "html"):
             urls.append("/needs/?" + urlencode({"q": q, scope: code}))
+        url_groups.append(urls)
+    if args.ledger:
+        from bench.run import ledger_targets
+
+        url_groups = list(ledger_targets().values())
+    for urls in url_groups:
         for url in urls:
             client.get(url)  # warm caches
             with CaptureQueriesContext(connection) as captured:

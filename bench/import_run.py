@@ -16,7 +16,11 @@ reconciliation looks up; 2 % are debits). Then, each in its own process with pro
 1. ``manage.py import_statement FILE --fund CODE``: the measured import (parse, check balances,
    reconcile, chain and write every row: ledger entry, private statement line, review item);
 2. the same command again: must add nothing (idempotency at scale), also timed;
-3. ``manage.py verify_ledger``: the whole chain recomputed from the stored entries.
+3. ``manage.py verify_ledger``: the whole chain recomputed from the stored entries;
+4. ``VACUUM ANALYZE funds_ledgerentry`` (``--no-analyze`` skips it): statistics for the planner.
+
+Before the import it waits (``--wait-quiet``) for the machine to be idle, and it reports the CPU
+time of the import command, of its PostgreSQL backend and of anything else on the machine.
 
 It checks the counts in the database (rows of the fund's ledger = rows of the file, one statement
 line each) and writes bench/results/import-<UTC time>.json. Exit status 1 if any check fails.
@@ -28,10 +32,13 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import random
 import re
+import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +61,9 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000, help="statement rows (1,000,000)")
     parser.add_argument("--days", type=int, default=30, help="days the statement covers (30)")
     parser.add_argument("--no-verify", action="store_true", help="skip manage.py verify_ledger")
+    parser.add_argument("--no-analyze", action="store_true", help="skip VACUUM ANALYZE funds_ledgerentry after the import")
+    parser.add_argument("--wait-quiet", type=float, default=60, help="before the import wait up to this many seconds "
+                        "for the machine to be idle (60; 0 disables)")
     return parser.parse_args()
 
 
@@ -121,6 +131,57 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, str, str, int]:
     return time.perf_counter() - started, done.stdout, done.stderr, done.returncode
 
 
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core."""
+    cpu = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(cpu) - cpu[3] - cpu[4]) / tick, sum(cpu) / tick
+
+
+class _BackendCpu(threading.Thread):
+    """Samples the CPU time of the bench database's PostgreSQL backends while a command runs
+    (its backend ends with the command, so the last sample counts; up to 0.2 s are lost)."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.database, self.seen, self.done = database, dict[int, float](), threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(database_url(), autocommit=True) as conn:
+            own = conn.info.backend_pid
+            while not self.done.wait(0.2):
+                for (pid,) in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.database, own]):
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().split()
+                    except OSError:
+                        continue
+                    self.seen[pid] = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        return sum(self.seen.values())
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[tuple[float, str, str, int], dict[str, float]]:
+    """Run ``command``; also its CPU time (Python), its PostgreSQL backend's, and the machine's."""
+    sampler = _BackendCpu(database_url().rsplit("/", 1)[-1])
+    sampler.start()
+    children, (busy, total) = resource.getrusage(resource.RUSAGE_CHILDREN), _machine_cpu()
+    result = run(command, env)
+    after, (busy_after, total_after) = resource.getrusage(resource.RUSAGE_CHILDREN), _machine_cpu()
+    python = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    postgres = sampler.stop()
+    machine = busy_after - busy
+    cpu = {
+        "python_s": round(python, 1), "postgres_s": round(postgres, 1), "machine_busy_s": round(machine, 1),
+        "other_s": round(max(0.0, machine - python - postgres), 1), "machine_cores": round((total_after - total) / result[0], 2),
+    }  # fmt: skip
+    return result, cpu
+
+
 def main() -> int:
     args = _parse()
     apply_env()
@@ -155,8 +216,16 @@ def main() -> int:
     connection.close()
 
     manage = [str(PYTHON), "manage.py"]
-    first = run([*manage, "import_statement", str(path), "--fund", code], env)
+    if args.wait_quiet > 0:
+        from bench.run import wait_quiet
+
+        busy = wait_quiet(args.wait_quiet)
+        print(f"machine {busy:.0f}% busy before the import" + ("; figures may be disturbed" if busy > 15 else ""))
+    first, cpu = measured([*manage, "import_statement", str(path), "--fund", code], env)
     print(f"import:    {first[0]:.1f} s wall  {first[1].strip()}")
+    per_row = {k: round(v / args.rows * 1e6, 1) for k, v in cpu.items() if k.endswith("_s")}
+    print(f"           CPU µs/row: Python {per_row['python_s']}, PostgreSQL {per_row['postgres_s']}, "
+          f"other work on the machine {per_row['other_s']} ({cpu['machine_cores']} cores)")
     if first[3] != 0:
         print(first[2][-3000:])
         return 1
@@ -164,6 +233,13 @@ def main() -> int:
     print(f"re-import: {second[0]:.1f} s wall  {second[1].strip()}")
     verify = (0.0, "skipped", "", 0) if args.no_verify else run([*manage, "verify_ledger"], env)
     print(f"verify:    {verify[0]:.1f} s wall  {verify[1].strip()}{verify[2].strip()}")
+    analyze = 0.0
+    if not args.no_analyze:  # the planner needs statistics of the new rows (bench/README.md)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE funds_ledgerentry")
+        analyze = time.perf_counter() - started
+        print(f"VACUUM ANALYZE funds_ledgerentry: {analyze:.1f} s")
 
     entries = LedgerEntry.objects.filter(fund=fund)
     checks = {
@@ -189,7 +265,9 @@ def main() -> int:
         "file_mb": round(path.stat().st_size / 2**20, 1),
         "totals": totals,
         "review_items": review,
-        "import": {"wall_s": round(first[0], 2), "rows_per_s_command": rate, "rows_per_s_wall": wall_rate, "output": first[1].strip()},
+        "import": {"wall_s": round(first[0], 2), "rows_per_s_command": rate, "rows_per_s_wall": wall_rate, "output": first[1].strip(),
+                   "cpu": cpu, "cpu_us_per_row": per_row},
+        "vacuum_analyze_s": round(analyze, 1),
         "reimport": {"wall_s": round(second[0], 2), "output": second[1].strip()},
         "verify": {"wall_s": round(verify[0], 2), "output": verify[1].strip(), "ledger_entries": LedgerEntry.objects.count()},
         "checks": checks,

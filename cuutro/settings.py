@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "cuutro.pledges",
     "cuutro.funds",
     "cuutro.statements",
+    "cuutro.coordination",
+    "cuutro.delegations",
+    "cuutro.dashboard",
     "cuutro.api",
     "cuutro.portal",
     "cuutro.demo",
@@ -249,4 +252,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# Priority of needs (cuutro/needs/priority.py): a need's score is the sum of these points, and its
+# page shows each part in words. Override with NEED_PRIORITY_WEIGHTS as JSON (each top-level key
+# given replaces the default whole), then run `manage.py refresh_priorities` to restore the
+# stored scores; `manage.py check` refuses a malformed value (needs.E001).
+NEED_PRIORITY_WEIGHTS = {
+    # How urgent the commune says the need is: the main driver of the score.
+    "urgency": {"low": 0, "medium": 10, "high": 25, "critical": 40},
+    # The worst damage to the house (or the school, clinic… of an institution).
+    "damage": {"none": 0, "minor": 5, "major": 15, "destroyed": 25},
+    # Each private vulnerability of the household; the public sees only their sum, as
+    # "vulnerable household", never which of them applies.
+    "vulnerability": {
+        "poor_household": 15,  # hộ nghèo, on the commune's list
+        "near_poor_household": 8,  # hộ cận nghèo
+        "elderly_alone": 15,  # an elderly person living alone
+        "disability": 15,  # a person with a disability
+        "young_children": 10,  # a child under 6
+        "pregnant": 10,  # a pregnant woman
+    },
+    "vulnerability_max": 30,  # the flags together add at most this much
+    # Per whole day since verification while the need is still open for pledges, up to a month.
+    "waiting_per_day": 1,
+    "waiting_max": 30,
+    **json.loads(env_str("NEED_PRIORITY_WEIGHTS", "{}")),
 }

@@ -52,3 +52,31 @@ def phone(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# ---- steps every journey takes ------------------------------------------------------------
+
+
+def fill_login(page: Any, username: str) -> None:
+    """Fill and send the login form the page shows (the demo password is the cast's)."""
+    from tests.conftest import PASSWORD
+
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    fill_login(page, username)
+
+
+def log_out(page: Any) -> None:
+    page.click("header form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def fits_the_phone(page: Any) -> None:
+    """A phone screen never scrolls sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url

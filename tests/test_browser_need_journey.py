@@ -10,23 +10,15 @@ from typing import Any
 import pytest
 
 from cuutro.needs.models import Need
-from tests.conftest import PASSWORD, SECRET_NAME, SECRET_PHONE
+from tests.browser import log_in, log_out
+from tests.conftest import SECRET_NAME, SECRET_PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_load_state()
 
 
-def log_out(page: Any) -> None:
-    page.click("header form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_officer_records_second_officer_verifies_public_finds_it(cast: Any, live_server: Any, phone: Any) -> None:

@@ -12,28 +12,16 @@ import pytest
 from PIL import Image
 
 from cuutro.pledges.models import Confirmation, Pledge, PledgeStatus
-from tests.browser import PHONE
-from tests.conftest import PASSWORD
+from tests.browser import fill_login, fits_the_phone, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-def fill_login(page: Any, username: str) -> None:
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.card button[type=submit]")
-    page.wait_for_load_state()
 
 
-def log_out(page: Any) -> None:
-    page.click("header form button[type=submit]")
-    page.wait_for_load_state()
 
 
-def fits_the_phone(page: Any) -> None:
-    """A phone screen never scrolls sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 
 def test_donor_pledges_and_delivers_officer_confirms_from_the_slip_on_a_phone(

@@ -496,6 +496,18 @@ class TestTheBuiltDemo:
             assert imports[2].rows_duplicate > 0 and imports[2].review_items == 0  # only the matched debits are new
             assert StatementLine.objects.filter(fund__code=code).count() == sum(r.rows_new for r in imports) > 0
 
+    def test_relief_delegations_are_on_the_road_routed_redirected_and_waiting(self, demo: str) -> None:
+        from cuutro.delegations.models import Delegation, HandoverLine, StopStatus
+
+        statuses = sorted(Delegation.objects.values_list("status", flat=True))
+        assert statuses == ["accepted", "on_route", "redirected", "submitted"]
+        road = Delegation.objects.get(status="on_route")
+        assert road.stops.filter(status=StopStatus.CHECKED_IN, checked_in_by__username="demo-officer").count() == 1
+        handed = HandoverLine.objects.filter(stop__delegation=road)
+        assert handed.exists() and all(line.pledge.status == PledgeStatus.DELIVERED for line in handed)
+        assert all(line.pledge.need.area.code == "19333" for line in handed)  # handed over where it arrived
+        assert "relief delegations" in demo and "/delegations/" in demo
+
     def test_every_disbursement_is_matched_by_its_bank_debit_and_counted_once(self, demo: str) -> None:
         from cuutro.funds.models import Direction, EntryKind, LedgerEntry
         from cuutro.funds.selectors import fund_totals

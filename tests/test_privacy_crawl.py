@@ -116,7 +116,38 @@ def needs_everywhere(cast: Any, make_need: Any) -> dict[str, Any]:
     needs["community"] = make_need("verified", kind="community", description="Nhà văn hóa thôn bị ngập, cần sửa mái.")
     needs["pledged"] = make_need("verified", description="Nhà ngập sâu, cần tôn lợp.")
     needs["pledges"] = pledge_everywhere(cast, needs["pledged"])
+    needs["delegation"] = delegation_everywhere(cast)
     return needs
+
+
+def delegation_everywhere(cast: Any) -> Any:
+    """A routed relief delegation whose leader's phone and note are private (officials and the
+    delegation itself only)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cuutro.accounts.models import Organisation, Role
+    from cuutro.accounts.services import role_assign
+    from cuutro.delegations import services
+    from tests.conftest import make_user
+
+    # Of an organisation none of the crawlers belongs to: to them the delegation is public.
+    convoy = Organisation.objects.create(name="Đoàn thiện nguyện Kín Đáo")
+    leader = make_user("convoy_member")
+    role_assign(actor=None, user=leader, role=Role.ORG_MEMBER, organisation=convoy)
+    day = timezone.localdate() + timedelta(days=1)
+    delegation = services.delegation_register(
+        actor=leader,
+        data=services.DelegationData(
+            organisation_id=convoy.pk, origin="Đà Nẵng", starts_on=day, ends_on=day,
+            leader_name=PLEDGE_CONTACT, leader_phone=PLEDGE_PHONE, people=5, vehicles=1,
+            preferred_commune_codes=[cast.commune_a.code], cargo=[services.CargoData("roofing-sheet", 20)], note=PLEDGE_NOTE,
+        ),
+    )  # fmt: skip
+    return services.delegation_accept(
+        actor=cast.province_member, delegation=delegation, stops=[services.StopData(cast.commune_a.code, day)]
+    )
 
 
 @pytest.mark.parametrize("visitor", ["anonymous", "donor", "org_member"])
@@ -125,8 +156,12 @@ def test_no_public_page_or_export_shows_personal_data(cast: Any, needs_everywher
     client = Client() if visitor == "anonymous" else cast.client_for(getattr(cast, visitor))
     verified, pledged = needs_everywhere["verified"], needs_everywhere["pledged"]
     seen = crawl(
-        client, ["/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", f"/needs/?q={pledged.code}", "/needs/export.csv"]
-    )
+        client,
+        [
+            "/", "/needs/", "/needs/map/", f"/needs/?q={verified.code}", f"/needs/?q={pledged.code}", "/needs/export.csv", "/needed/",
+            "/delegations/", "/recommend/?item_0=roofing-sheet&quantity_0=50",
+        ],
+    )  # fmt: skip
     # The crawl must really have reached the published needs, or the test proves nothing.
     assert f"/needs/{verified.code}/" in {unquote(urlsplit(u).path) for u in seen}
     assert f"/needs/{pledged.code}/" in {unquote(urlsplit(u).path) for u in seen}
@@ -135,6 +170,9 @@ def test_no_public_page_or_export_shows_personal_data(cast: Any, needs_everywher
     assert cast.outsider.display_name() in page and needs_everywhere["pledges"]["confirmed"].code in page
     assert any(urlsplit(u).path == "/needs/export.csv" for u in seen)
     assert any(urlsplit(u).path == "/api/v1/needs/points" for u in seen)  # the map's data
+    assert f"/needed/{verified.area.code}/" in {urlsplit(u).path for u in seen}  # the board's commune section
+    calendar = client.get("/delegations/").content.decode()
+    assert needs_everywhere["delegation"].organisation.name in calendar  # the route is public, its contact is not
     assert len(seen) > 10
     assert all(status < 500 for status in seen.values())
 
@@ -149,6 +187,8 @@ def test_no_public_api_response_shows_personal_data(needs_everywhere: dict[str, 
         "/api/v1/catalogue",
         "/api/v1/areas",
         "/api/v1/areas?parent=44",
+        "/api/v1/board",
+        "/api/v1/board?limit=100",
         "/api/v1/openapi.json",
     ]
     listed = client.get("/api/v1/needs?limit=100").json()

@@ -96,6 +96,12 @@ class NeedItemOut(Schema):
     confirmed: Quantity = Field(description="confirmed on the ground by a commune officer")
 
 
+class PriorityPartOut(Schema):
+    key: Literal["urgency", "damage", "vulnerable", "waiting"]
+    label: str = Field(description="the part in words, e.g. “waiting 9 days”")
+    points: int
+
+
 class NeedOut(Schema):
     code: str
     kind: str
@@ -113,6 +119,12 @@ class NeedOut(Schema):
     verified_at: dt.datetime | None
     items: list[NeedItemOut]
     url: str
+    damage_level: Literal["none", "minor", "major", "destroyed"]
+    damage_label: str
+    priority: int = Field(description="the score search sorts by: the sum of `priority_breakdown`'s points")
+    priority_breakdown: list[PriorityPartOut] = Field(
+        description="what the score adds up; a vulnerable household appears as one part, never by its private flags"
+    )
 
 
 class NeedListOut(Schema):
@@ -143,6 +155,13 @@ class BeneficiaryIn(Schema):
     phone: Text = Field("", max_length=20)
     address: Text = Field("", max_length=255)
     household_size: int | None = None
+    # The household's vulnerabilities: private, they raise the need's priority (households only).
+    poor_household: bool = False
+    near_poor_household: bool = Field(False, description="not together with poor_household")
+    elderly_alone: bool = False
+    disability: bool = False
+    young_children: bool = Field(False, description="a child under 6")
+    pregnant: bool = False
 
 
 class NeedIn(Schema):
@@ -156,6 +175,7 @@ class NeedIn(Schema):
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     campaign: Text | None = None
+    damage_level: Literal["none", "minor", "major", "destroyed"] = "none"
     submit: bool = Field(False, description="submit for verification straight away")
 
 
@@ -401,3 +421,46 @@ class TraceOut(Schema):
     received: list[EntryOut] = Field(description="transfers into the fund under this reference")
     disbursements: list[EntryOut] = Field(description="what the fund gave the pledge's need, money or goods")
     steps: list[TraceStepOut]
+
+
+# ---- the supply–need board (coordination) ---------------------------------------------------
+
+
+class BoardNoticeOut(Schema):
+    area: str = Field(description="the commune's code")
+    subject: str = Field(description="what not to send: the item's or the category's name")
+    category: str
+    item: str | None = Field(description="the catalogue item's code, when the notice names one item")
+    reason: Literal["enough", "oversupplied"]
+    reason_label: str
+    message: str
+    posted_at: dt.datetime
+
+
+class BoardLineOut(Schema):
+    """One commune × category × unit. See `coordination/selectors.py` for what the figures mean."""
+
+    area: str = Field(description="the commune's code")
+    area_name: str
+    province: str
+    province_name: str
+    category: str
+    category_name: str
+    unit: str = Field(description="the figures' unit; empty on a line that is only a commune's notice")
+    unit_label: str
+    items: list[str] = Field(description="names of the catalogue items behind the line")
+    needed: Quantity = Field(description="what published needs ask for, closed ones included")
+    pledged: Quantity = Field(description="active pledges: pledged, on the way, delivered or confirmed")
+    delivered: Quantity = Field(description="pledges delivered or confirmed")
+    confirmed: Quantity = Field(description="pledges the commune confirmed received")
+    gap: Quantity = Field(description="what open needs still miss (needed − pledged, never negative)")
+    needs_waiting: int = Field(description="open needs still missing something of this line")
+    status: Literal["urgent", "needed", "enough", "oversupplied"]
+    status_label: str
+    notices: list[BoardNoticeOut] = Field(description="the commune's active “please do not send more” notices for it")
+    url: str = Field(description="the commune's public section")
+
+
+class BoardOut(Schema):
+    count: int
+    items: list[BoardLineOut]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import File, Form, NinjaAPI, Query, Status, UploadedFile
@@ -23,10 +24,11 @@ from pydantic import Field
 from cuutro.accounts.selectors import area_in_scope, user_role_assignments
 from cuutro.accounts.services import token_authenticate
 from cuutro.api import schemas as s
+from cuutro.coordination import selectors as coordination
 from cuutro.funds import selectors as funds_selectors
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
-from cuutro.lib.public_cache import cache_public
+from cuutro.lib.public_cache import cache_public, cached_value
 from cuutro.needs import selectors as needs_selectors
 from cuutro.needs import services as needs_services
 from cuutro.needs.choices import PUBLIC_STATUSES
@@ -198,6 +200,10 @@ def need_out(view: PublicNeed) -> dict[str, Any]:
             for i in view.items
         ],
         "url": reverse("portal:need_detail", args=[view.code]),
+        "damage_level": view.damage_level,
+        "damage_label": view.damage_label,
+        "priority": view.priority,
+        "priority_breakdown": [{"key": p.key, "label": p.label, "points": p.points} for p in view.priority_parts],
     }
 
 
@@ -442,6 +448,7 @@ class NeedQuery(s.Schema):
     urgency: str = ""
     kind: str = ""
     campaign: str = ""
+    sort: Literal["", "priority", "urgency", "newest"] = Field("", description="priority (the default), urgency or newest")
 
 
 def _filters(query: NeedQuery) -> NeedFilters:
@@ -627,6 +634,7 @@ def _need_data(payload: s.NeedIn) -> needs_services.NeedData:
         latitude=payload.latitude,
         longitude=payload.longitude,
         campaign_code=payload.campaign,
+        damage_level=payload.damage_level,
     )
 
 
@@ -792,3 +800,68 @@ def handovers_answer(request: HttpRequest, handover_id: int, answer: str, payloa
     answers[answer](actor=request.user, request=handover, reason=payload.reason if payload else "")
     # Read back through the pledge: after "accept" the caller no longer holds it.
     return handover_out(pledges_selectors.handovers_for_pledge(pledge=handover.pledge).get(pk=handover.pk))
+
+
+# ---- the supply–need board (coordination) -------------------------------------------------
+
+
+class BoardQuery(s.Schema):
+    area: str = Field("", description="a province or commune code")
+    category: str = Field("", description="a category code, e.g. building-materials")
+    status: Literal["", "urgent", "needed", "enough", "oversupplied"] = ""
+
+
+def board_line_out(line: coordination.BoardLine) -> dict[str, Any]:
+    return {
+        "area": line.area_code,
+        "area_name": line.area_name,
+        "province": line.province_code,
+        "province_name": line.province_name,
+        "category": line.category_code,
+        "category_name": line.category_name,
+        "unit": line.unit,
+        "unit_label": line.unit_label,
+        "items": list(line.item_names),
+        "needed": line.needed,
+        "pledged": line.pledged,
+        "delivered": line.delivered,
+        "confirmed": line.confirmed,
+        "gap": line.gap,
+        "needs_waiting": line.waiting,
+        "status": line.status,
+        "status_label": line.status_label,
+        "notices": [
+            {
+                "area": n.area_code, "subject": n.subject, "category": n.category_code, "item": n.item_code or None,
+                "reason": n.reason, "reason_label": n.reason_label, "message": n.message, "posted_at": n.posted_at,
+            }
+            for n in line.notices
+        ],
+        "url": reverse("coordination:commune", args=[line.area_code]),
+    }
+
+
+@api.get(
+    "/board",
+    response=s.BoardOut,
+    tags=["public"],
+    summary="The supply–need board: needed, pledged, delivered, confirmed and gap by commune and category",
+)
+@decorate_view(cache_public)
+def board(
+    request: HttpRequest,
+    filters: Query[BoardQuery],
+    limit: int = Query(20, ge=1, le=settings.CUUTRO_API_MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    """The most needed first: urgent (a critical need still waits), needed, enough (everything
+    asked for is pledged), oversupplied (the commune says so); then by the share still missing.
+    Figures of published needs only; units are never added up (one line per unit)."""
+    board_filters = coordination.BoardFilters(**filters.dict())
+
+    def page() -> dict[str, Any]:
+        lines = coordination.board_list(filters=board_filters)
+        return {"count": lines.count(), "items": [board_line_out(line) for line in lines[offset : offset + limit]]}
+
+    # Shared by every caller until public data changes (labels are text: keyed by language).
+    return cached_value(f"board-api:{get_language()}:{board_filters!r}:{limit}:{offset}", page)

@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from cuutro.accounts.models import Organisation, OrganisationKind, Role, RoleAssignment, User
 from cuutro.accounts.services import role_assign
+from cuutro.demo.convoys import ConvoySummary, build_convoys
 from cuutro.demo.giving import PledgePlan, build_pledges, expire_planned, pledge_plans, request_handover
 from cuutro.demo.money import FundSpec, MoneySummary, build_money
 from cuutro.demo.wording import COLLAPSE_PARTS, DEPTHS, FAMILY_CONTEXT, ROOF_PARTS
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.geo.services import village_create
 from cuutro.lib.text import fold
-from cuutro.needs.models import Campaign, CatalogueItem, Need, NeedKind, NeedStatus, Urgency
+from cuutro.needs.models import Campaign, CatalogueItem, DamageLevel, Need, NeedKind, NeedStatus, Urgency
 from cuutro.needs.services import (
     BeneficiaryData,
     NeedData,
@@ -322,10 +323,12 @@ class Template:
     where: str = ""  # "mountain" or "coast" limits where the template applies
     household: tuple[int, int] = (2, 7)
     context: bool = True  # may add a sentence about the family
+    damage: tuple[DamageLevel, ...] = ()  # to the house or building, one per text; none if empty
 
 
 HOUSEHOLD, COMMUNITY, INSTITUTION = NeedKind.HOUSEHOLD, NeedKind.COMMUNITY, NeedKind.INSTITUTION
 LOW, MEDIUM, HIGH, CRITICAL = Urgency.LOW, Urgency.MEDIUM, Urgency.HIGH, Urgency.CRITICAL
+NO_DAMAGE, MINOR, MAJOR, DESTROYED = DamageLevel.NONE, DamageLevel.MINOR, DamageLevel.MAJOR, DamageLevel.DESTROYED
 M = 1_000_000  # đồng
 
 # fmt: off
@@ -335,7 +338,7 @@ TEMPLATES: tuple[Template, ...] = (
         "Gió mạnh trong {cause} làm tốc {roof_part}, gia đình đang che tạm bằng bạt.",
         "Mái tôn bị gió cuốn bay, tường nhà bị nứt, cần lợp lại trước khi có đợt mưa mới.",
     ), (Item("roofing-sheet", 10, 60), Item("cash-house-repair", 5 * M, 20 * M, M // 2, 0.5), Item("tarpaulin", 1, 3, chance=0.3)),
-        (HIGH, HIGH, CRITICAL, MEDIUM), flood=3, storm=8),
+        (HIGH, HIGH, CRITICAL, MEDIUM), flood=3, storm=8, damage=(MINOR, MINOR, MAJOR)),
     Template(HOUSEHOLD, (
         "Nhà cấp bốn bị sập {collapse_part} sau {cause}, gia đình phải ở nhờ nhà người thân.",
         "Nước lũ xói chân móng làm sập {collapse_part}, phần còn lại có nguy cơ đổ, không thể ở được.",
@@ -343,7 +346,7 @@ TEMPLATES: tuple[Template, ...] = (
     ), (
         Item("cash-house-repair", 20 * M, 50 * M, M), Item("cement", 10, 40, chance=0.5),
         Item("brick", 500, 3000, 100, 0.4), Item("tarpaulin", 1, 2, chance=0.5), Item("blanket", 2, 5, chance=0.3),
-    ), (CRITICAL, CRITICAL, HIGH), flood=2, storm=3),
+    ), (CRITICAL, CRITICAL, HIGH), flood=2, storm=3, damage=(MAJOR, MAJOR, MAJOR)),
     Template(HOUSEHOLD, (
         "Nhà bị ngập sâu {depth} m trong {days} ngày, toàn bộ lương thực và đồ dùng sinh hoạt bị hư hỏng.",
         "Nước lên nhanh trong đêm, gia đình chỉ kịp chạy lên gác, mất hết gạo, chăn màn và bếp nấu.",
@@ -352,7 +355,7 @@ TEMPLATES: tuple[Template, ...] = (
         Item("rice", 20, 200, 5), Item("blanket", 2, 5, chance=0.6), Item("mosquito-net", 2, 4, chance=0.5),
         Item("cooking-set", 1, 1, chance=0.4), Item("water-filter", 1, 1, chance=0.3),
         Item("drinking-water", 20, 100, 10, 0.3), Item("bed-mat", 1, 2, chance=0.3), Item("clothes-set", 2, 6, chance=0.3),
-    ), (HIGH, MEDIUM, HIGH, CRITICAL), flood=8, storm=2),
+    ), (HIGH, MEDIUM, HIGH, CRITICAL), flood=8, storm=2, damage=(MINOR, MINOR, MINOR)),
     Template(HOUSEHOLD, (
         "Lũ cuốn trôi lúa giống dự trữ và {sao} sào lúa mới gieo, gia đình cần giống để gieo cấy lại vụ Đông Xuân.",
         "Ruộng lúa và vườn rau bị bùn đất vùi lấp sau {cause}, gia đình mất nguồn lương thực cho cả năm.",
@@ -373,21 +376,21 @@ TEMPLATES: tuple[Template, ...] = (
     ), (
         Item("school-kit", 1, 1, per="children"), Item("textbook-set", 1, 1, chance=0.8, per="children"),
         Item("school-bag", 1, 1, chance=0.5, per="children"), Item("clothes-set", 1, 2, chance=0.3, per="children"),
-    ), (MEDIUM, HIGH, MEDIUM), flood=2, storm=1, household=(3, 7)),
+    ), (MEDIUM, HIGH, MEDIUM), flood=2, storm=1, household=(3, 7), damage=(NO_DAMAGE, MINOR)),
     Template(HOUSEHOLD, (
         "Chủ hộ là người cao tuổi sống một mình, nhà bị ngập và hư hỏng nặng, không có khả năng tự khắc phục.",
         "Chủ hộ là người cao tuổi neo đơn, nhà xuống cấp lại hư hỏng thêm sau {cause}, thiếu lương thực và thuốc men.",
     ), (
         Item("rice", 20, 60, 5), Item("cash-house-repair", 5 * M, 20 * M, M // 2, 0.6),
         Item("household-medicine", 1, 1, chance=0.5), Item("blanket", 1, 2, chance=0.5),
-    ), (HIGH, CRITICAL, HIGH), flood=2, storm=2, household=(1, 1), context=False),
+    ), (HIGH, CRITICAL, HIGH), flood=2, storm=2, household=(1, 1), context=False, damage=(MAJOR, MINOR)),
     Template(HOUSEHOLD, (
         "Sạt lở đất vùi lấp một phần nhà và vườn cây, gia đình phải di dời khẩn cấp.",
         "Taluy sau nhà bị sạt lở, đất đá tràn vào gian bếp, nhà có nguy cơ bị vùi lấp nếu mưa tiếp.",
     ), (
         Item("cash-house-repair", 20 * M, 50 * M, M), Item("tarpaulin", 1, 3, chance=0.5),
         Item("fruit-seedling", 20, 100, 10, 0.3), Item("rice", 20, 80, 5, 0.4),
-    ), (CRITICAL, HIGH, CRITICAL), flood=4, storm=4, where="mountain"),
+    ), (CRITICAL, HIGH, CRITICAL), flood=4, storm=4, where="mountain", damage=(MAJOR, MAJOR)),
     Template(HOUSEHOLD, (
         "Thuyền đánh cá bị sóng lớn đánh chìm trong {cause}, ngư cụ hư hỏng, gia đình mất sinh kế.",
         "Lưới và thúng chai bị cuốn trôi, gia đình chưa thể ra khơi trở lại.",
@@ -399,7 +402,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template(COMMUNITY, (
         "Nhà văn hóa thôn, nơi bà con tránh trú khi có lũ, bị tốc mái và ngập sâu {depth} m.",
     ), (Item("roofing-sheet", 40, 150, 5), Item("cement", 20, 80, chance=0.5), Item("cash-house-repair", 30 * M, 100 * M, 5 * M, 0.4)),
-        (HIGH, MEDIUM), flood=2, storm=3),
+        (HIGH, MEDIUM), flood=2, storm=3, damage=(MAJOR,)),
     Template(COMMUNITY, (
         "Đường liên thôn bị sạt lở nhiều đoạn, xe chở hàng cứu trợ chưa vào được.",
     ), (Item("cement", 100, 400, 10), Item("brick", 1000, 5000, 500, 0.4)), (HIGH, CRITICAL), flood=2, storm=2),
@@ -415,7 +418,7 @@ TEMPLATES: tuple[Template, ...] = (
         (HIGH, MEDIUM), flood=2, storm=1),
     Template(COMMUNITY, (
         "Nhiều hộ trong thôn bị tốc mái, cần bạt và tôn để che chắn tạm trong khi chờ sửa chữa.",
-    ), (Item("tarpaulin", 20, 100, 5), Item("roofing-sheet", 100, 400, 10, 0.6)), (MEDIUM, HIGH), flood=1, storm=4),
+    ), (Item("tarpaulin", 20, 100, 5), Item("roofing-sheet", 100, 400, 10, 0.6)), (MEDIUM, HIGH), flood=1, storm=4, damage=(MINOR,)),
     Template(COMMUNITY, (
         "Nhiều hộ trong thôn mất trắng lúa giống, cần giống để kịp gieo cấy vụ Đông Xuân.",
     ), (Item("rice-seed", 500, 3000, 50), Item("vegetable-seed", 20, 100, 5, 0.5)), (MEDIUM, LOW), flood=3, storm=1),
@@ -423,25 +426,25 @@ TEMPLATES: tuple[Template, ...] = (
         "Trường tiểu học bị ngập sâu {depth} m, bàn ghế, sách vở và thiết bị dạy học hư hỏng nặng.",
     ), (
         Item("school-kit", 50, 300, 10), Item("textbook-set", 50, 300, 10, 0.7), Item("cash-house-repair", 50 * M, 300 * M, 5 * M, 0.5),
-    ), (HIGH, HIGH, MEDIUM), flood=3, storm=1),
+    ), (HIGH, HIGH, MEDIUM), flood=3, storm=1, damage=(MINOR,)),
     Template(INSTITUTION, (
         "Trường mầm non bị tốc mái, tường rào bị đổ, chưa thể đón trẻ trở lại lớp.",
     ), (Item("roofing-sheet", 60, 200, 5), Item("cement", 30, 100, chance=0.5), Item("cash-house-repair", 30 * M, 150 * M, 5 * M, 0.5)),
-        (HIGH, CRITICAL), flood=1, storm=3),
+        (HIGH, CRITICAL), flood=1, storm=3, damage=(MAJOR,)),
     Template(INSTITUTION, (
         "Trạm y tế bị ngập, thuốc và trang thiết bị khám chữa bệnh hư hỏng, cần bổ sung gấp để phòng dịch sau lũ.",
     ), (
         Item("household-medicine", 20, 100, 5), Item("first-aid-kit", 20, 60, 5, 0.7), Item("water-purification", 20, 100, 5, 0.5),
         Item("cash-house-repair", 20 * M, 100 * M, 5 * M, 0.3),
-    ), (CRITICAL, HIGH), flood=3, storm=2),
+    ), (CRITICAL, HIGH), flood=3, storm=2, damage=(MINOR,)),
     Template(INSTITUTION, (
         "Trường trung học cơ sở bị hư hỏng mái và hệ thống điện, nhiều học sinh mất sách vở.",
     ), (Item("roofing-sheet", 50, 200, 5), Item("textbook-set", 50, 200, 10, 0.6), Item("school-bag", 50, 200, 10, 0.5)),
-        (HIGH, MEDIUM), flood=2, storm=2),
+        (HIGH, MEDIUM), flood=2, storm=2, damage=(MAJOR,)),
     Template(INSTITUTION, (
         "Điểm trường lẻ vùng cao bị sạt lở taluy, cần sửa chữa phòng học và bổ sung đồ dùng học tập.",
     ), (Item("cash-house-repair", 30 * M, 100 * M, 5 * M), Item("school-kit", 20, 80, 5, 0.7), Item("blanket", 20, 60, 5, 0.3)),
-        (HIGH, CRITICAL), flood=2, storm=2, where="mountain"),
+        (HIGH, CRITICAL), flood=2, storm=2, where="mountain", damage=(MAJOR,)),
 )
 # fmt: on
 
@@ -604,10 +607,13 @@ def _need_data(rng: random.Random, *, commune: Commune, item_names: Mapping[str,
         "depth": rng.choice(DEPTHS),
         "river": rng.choice(RIVERS_NORTH if commune.north else RIVERS_SOUTH),
     }
-    sentences = [rng.choice(template.texts).format(**context, **words)]
+    text = rng.choice(template.texts)
+    sentences = [text.format(**context, **words)]
+    family = ""
     if kind == HOUSEHOLD and template.context and rng.random() < 0.5:
         options = FAMILY_CONTEXT if size >= 3 else FAMILY_CONTEXT[2:]
-        sentences.append(rng.choice(options).format(size=size))
+        family = rng.choice(options)
+        sentences.append(family.format(size=size))
     if rng.random() < 0.25:
         sentences.append(rng.choice(CHECKED))
 
@@ -633,6 +639,7 @@ def _need_data(rng: random.Random, *, commune: Commune, item_names: Mapping[str,
         phone=f"09{rng.randrange(10**8):08d}" if rng.random() < 0.85 else "",
         address=f"{place}, {commune.name}",
         household_size=size if kind == HOUSEHOLD else None,
+        **(_vulnerability(text=text, family=family, size=size, story=description) if kind == HOUSEHOLD else {}),
     )
     latitude, longitude = _point(rng, commune, kind)
     return NeedData(
@@ -646,7 +653,45 @@ def _need_data(rng: random.Random, *, commune: Commune, item_names: Mapping[str,
         latitude=latitude,
         longitude=longitude,
         campaign_code=campaign,
+        damage_level=_damage(template, text=text, words=words),
     )
+
+
+def _damage(template: Template, *, text: str, words: Mapping[str, str]) -> DamageLevel:
+    """The damage the chosen story tells of: the template's level for that text, worse when the
+    words drawn say so (the whole roof, the whole house, water of two metres or more)."""
+    level = template.damage[template.texts.index(text)] if template.damage else NO_DAMAGE
+    if "{collapse_part}" in text and words["collapse_part"] == COLLAPSE_PARTS[-1]:  # "toàn bộ ngôi nhà"
+        return DESTROYED
+    if "{roof_part}" in text and words["roof_part"] == ROOF_PARTS[0]:  # "toàn bộ mái nhà"
+        return MAJOR
+    if "{depth}" in text and level == MINOR and Decimal(words["depth"].replace(",", ".")) >= 2:
+        return MAJOR
+    return level
+
+
+def _vulnerability(*, text: str, family: str, size: int, story: str) -> dict[str, bool]:
+    """A household's private vulnerability flags: those its story states (poor or near-poor, an
+    elderly person alone, small children), and a few it does not tell, as in real life.
+
+    The untold ones come from a generator of their own, seeded by the story, so they take no draw
+    from the plan's generator: the same seed still plans exactly the same needs."""
+    own = random.Random(f"vulnerability:{story}")
+    flags = {
+        "poor_household": "hộ nghèo" in family,
+        "near_poor_household": "hộ cận nghèo" in family,
+        "elderly_alone": "người cao tuổi sống một mình" in text or "người cao tuổi neo đơn" in text,
+        "young_children": "con nhỏ" in family or "trẻ nhỏ" in family,
+    }
+    # With the stories, about one household in ten is poor and one in ten near-poor: above
+    # Quảng Trị's shares (some 6 % and 5 %), as floods hit the poorest hardest.
+    if not flags["poor_household"] and not flags["near_poor_household"]:
+        roll = own.random()
+        flags["poor_household"], flags["near_poor_household"] = roll < 0.04, 0.04 <= roll < 0.08
+    flags["disability"] = own.random() < 0.05
+    flags["young_children"] = flags["young_children"] or (size >= 3 and own.random() < 0.15)
+    flags["pregnant"] = size >= 2 and not flags["elderly_alone"] and own.random() < 0.03
+    return flags
 
 
 def need_plans(
@@ -699,6 +744,7 @@ class DemoSummary:
     pledges: Counter[str] = field(default_factory=Counter)
     handovers: int = 0  # open hand-over requests
     money: MoneySummary = field(default_factory=MoneySummary)
+    convoys: ConvoySummary = field(default_factory=ConvoySummary)
 
 
 def demo_blockers() -> list[str]:
@@ -835,6 +881,7 @@ def demo_build(*, seed: int = DEFAULT_SEED, needs: int = DEFAULT_NEEDS) -> DemoS
 
     ours = Need.objects.filter(created_by__username__startswith=DEMO_PREFIX)
     summary.money = build_money(seed=seed, specs=FUNDS, users=users, needs=ours, today=today)
+    summary.convoys = build_convoys(users=users, communes=(COMMUNE_A, COMMUNE_B), today=today)
     summary.statuses = Counter(dict(ours.values_list("status").annotate(Count("pk")).order_by()))
     pledges = Pledge.objects.filter(need__in=ours)
     summary.pledges = Counter(dict(pledges.values_list("status").annotate(Count("pk")).order_by()))

@@ -178,7 +178,7 @@ PUBLIC_RESPONSE_ATTR = "cuutro_public"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options")
 # The query parameters public views read; others (cache-busting junk) do not make new entries.
 KEY_PARAMETERS = (
-    "q", "area", "province", "commune", "category", "status", "urgency", "kind", "campaign", "page", "limit", "offset", "parent",
+    "q", "area", "province", "commune", "category", "status", "urgency", "kind", "campaign", "sort", "page", "limit", "offset", "parent",
     # the public ledger's filters
     "amount", "date_from", "date_to", "reference", "account", "direction", "format",
 )

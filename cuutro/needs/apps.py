@@ -8,10 +8,14 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Needs")
 
     def ready(self) -> None:
+        from django.core.checks import register
         from django.db.models.signals import post_delete, post_save
 
         from cuutro.lib.public_cache import public_data_changed
         from cuutro.needs.models import Campaign, CatalogueItem, Category
+        from cuutro.needs.priority import check_weights
+
+        register(check_weights)
 
         # The admin edits these directly (no service); public pages show their names, so an
         # edit drops the cached public pages. Cache invalidation is all these receivers do.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import get_language, npgettext, pgettext_lazy
@@ -104,3 +105,40 @@ PUBLIC_STATUSES = [
 OPEN_STATUSES = [NeedStatus.VERIFIED, NeedStatus.PARTIALLY_PLEDGED]
 # "open" in a public status filter stands for OPEN_STATUSES.
 OPEN_FILTER = "open"
+
+
+class DamageLevel(models.TextChoices):
+    """The worst damage to the home (or the school, clinic… of an institution), from the
+    commune's check on the ground. Public: the description says as much."""
+
+    NONE = "none", _("No damage to the house or building")
+    MINOR = "minor", _("Slightly damaged: still safe to use")
+    MAJOR = "major", _("Badly damaged: unsafe until repaired")
+    DESTROYED = "destroyed", _("Collapsed or swept away")
+
+
+# A household's vulnerabilities (fields of the private Beneficiary). Personal and sensitive, so
+# never published one by one: the public sees only "vulnerable household" and its points.
+VULNERABILITY_FLAGS: dict[str, Any] = {
+    "poor_household": _("Poor household"),
+    "near_poor_household": _("Near-poor household"),
+    "elderly_alone": _("Elderly person living alone"),
+    "disability": _("Person with a disability"),
+    "young_children": _("Child under 6 years old"),
+    "pregnant": _("Pregnant woman"),
+}
+
+
+class PublicSort(models.TextChoices):
+    """Orders of the public need search; the first is the default."""
+
+    PRIORITY = "priority", _("Priority: most in need first")
+    URGENCY = "urgency", _("Urgency")
+    NEWEST = "newest", _("Newest first")
+
+
+class OfficerSort(models.TextChoices):
+    """Orders of the officers' list of needs; the first is the default."""
+
+    UPDATED = "updated", _("Last change")
+    PRIORITY = "priority", _("Priority")

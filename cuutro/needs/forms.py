@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import villages_of
-from cuutro.needs.models import Need, NeedKind, Urgency
+from cuutro.needs.choices import VULNERABILITY_FLAGS
+from cuutro.needs.models import DamageLevel, Need, NeedKind, Urgency
 from cuutro.needs.selectors import campaigns_active, catalogue
 from cuutro.needs.services import BeneficiaryData, NeedData, NeedItemData
 
@@ -29,6 +30,15 @@ class NeedForm(forms.Form):
     village = forms.ChoiceField(label=_("Village / hamlet (optional)"), required=False)
     kind = forms.ChoiceField(label=_("Who needs help?"), choices=NeedKind.choices, widget=forms.RadioSelect)
     urgency = forms.ChoiceField(label=_("How urgent?"), choices=Urgency.choices, widget=forms.RadioSelect)
+    # Not required: left empty (an old bookmark, a script) it means no damage.
+    damage_level = forms.ChoiceField(
+        label=_("How badly is the house or building damaged?"),
+        help_text=_("Choose what you saw on the ground. More damage raises the need's priority."),
+        choices=DamageLevel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=DamageLevel.NONE,
+    )
     description = forms.CharField(
         label=_("What happened and what is needed"),
         help_text=_("This text is public. Do not write names, ID numbers or phone numbers here."),
@@ -45,6 +55,13 @@ class NeedForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
     address = forms.CharField(label=_("Exact address"), required=False, max_length=255)
     household_size = forms.IntegerField(label=_("People in household"), required=False, min_value=1, max_value=99)
+    # The household's vulnerabilities: private, one box per VULNERABILITY_FLAGS entry.
+    poor_household = forms.BooleanField(label=VULNERABILITY_FLAGS["poor_household"], required=False)
+    near_poor_household = forms.BooleanField(label=VULNERABILITY_FLAGS["near_poor_household"], required=False)
+    elderly_alone = forms.BooleanField(label=VULNERABILITY_FLAGS["elderly_alone"], required=False)
+    disability = forms.BooleanField(label=VULNERABILITY_FLAGS["disability"], required=False)
+    young_children = forms.BooleanField(label=VULNERABILITY_FLAGS["young_children"], required=False)
+    pregnant = forms.BooleanField(label=VULNERABILITY_FLAGS["pregnant"], required=False)
 
     def __init__(self, *args: Any, communes: list[Area], editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +78,9 @@ class NeedForm(forms.Form):
         )]
         campaign_field: forms.ChoiceField = self.fields["campaign"]  # type: ignore[assignment]
         campaign_field.choices = [("", _("– none –")), *((c.code, c.name) for c in campaigns_active())]
+
+    def vulnerability_fields(self) -> list[forms.BoundField]:
+        return [self[flag] for flag in VULNERABILITY_FLAGS]
 
 
 class NeedItemForm(forms.Form):
@@ -120,7 +140,9 @@ def need_data_from_forms(form: NeedForm, items: Any) -> NeedData:
             phone=d.get("phone") or "",
             address=d.get("address") or "",
             household_size=d.get("household_size"),
+            **{flag: bool(d.get(flag)) for flag in VULNERABILITY_FLAGS},
         ),
+        damage_level=d.get("damage_level") or DamageLevel.NONE,
     )
 
 
@@ -135,6 +157,7 @@ def initial_from_need(need: Need) -> tuple[dict[str, Any], list[dict[str, Any]]]
         "campaign": need.campaign.code if need.campaign else "",
         "latitude": need.latitude or "",
         "longitude": need.longitude or "",
+        "damage_level": need.damage_level,
     }
     if beneficiary is not None:
         initial.update(
@@ -143,6 +166,7 @@ def initial_from_need(need: Need) -> tuple[dict[str, Any], list[dict[str, Any]]]
             phone=beneficiary.phone,
             address=beneficiary.address,
             household_size=beneficiary.household_size,
+            **{flag: getattr(beneficiary, flag) for flag in VULNERABILITY_FLAGS},
         )
     items = [{"item": ni.item.code, "quantity": ni.quantity} for ni in need.items.all()]
     return initial, items

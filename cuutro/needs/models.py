@@ -12,6 +12,8 @@ from cuutro.needs.choices import CODE_PREFIX as CODE_PREFIX
 from cuutro.needs.choices import OPEN_STATUSES as OPEN_STATUSES
 from cuutro.needs.choices import PUBLIC_STATUSES as PUBLIC_STATUSES
 from cuutro.needs.choices import URGENCY_RANK as URGENCY_RANK
+from cuutro.needs.choices import VULNERABILITY_FLAGS
+from cuutro.needs.choices import DamageLevel as DamageLevel
 from cuutro.needs.choices import NeedKind as NeedKind
 from cuutro.needs.choices import NeedStatus as NeedStatus
 from cuutro.needs.choices import Unit as Unit
@@ -98,6 +100,14 @@ class Need(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=NeedKind.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
     urgency_rank = models.PositiveSmallIntegerField(editable=False)
+    damage_level = models.CharField(
+        _("damage to the house or building"), max_length=16, choices=DamageLevel.choices, default=DamageLevel.NONE
+    )
+    # The score search sorts by and the parts it adds up, both written only by the services and
+    # ``manage.py refresh_priorities`` (see needs/priority.py). The parts hold keys and numbers,
+    # never which vulnerability flag applies: they are public.
+    priority = models.IntegerField(_("priority"), default=0, editable=False)
+    priority_parts = models.JSONField(default=list, editable=False)
     description = models.TextField(_("description"))
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="needs", verbose_name=_("campaign")
@@ -122,6 +132,7 @@ class Need(models.Model):
             models.Index(fields=["status", "area_path"], name="need_status_path"),
             models.Index(fields=["status", "-urgency_rank", "-verified_at"], name="need_public_order"),
             models.Index(fields=["area", "status"], name="need_area_status"),
+            models.Index(fields=["-priority", "-verified_at", "-id"], name="need_priority_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -190,10 +201,24 @@ class Beneficiary(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("exact address"), max_length=255, blank=True)
     household_size = models.PositiveSmallIntegerField(_("people in household"), null=True, blank=True)
+    # Vulnerability of the household (needs.choices.VULNERABILITY_FLAGS): sensitive personal data,
+    # so here and not on the need. They raise the need's priority; see needs/priority.py.
+    poor_household = models.BooleanField(VULNERABILITY_FLAGS["poor_household"], default=False)
+    near_poor_household = models.BooleanField(VULNERABILITY_FLAGS["near_poor_household"], default=False)
+    elderly_alone = models.BooleanField(VULNERABILITY_FLAGS["elderly_alone"], default=False)
+    disability = models.BooleanField(VULNERABILITY_FLAGS["disability"], default=False)
+    young_children = models.BooleanField(VULNERABILITY_FLAGS["young_children"], default=False)
+    pregnant = models.BooleanField(VULNERABILITY_FLAGS["pregnant"], default=False)
 
     class Meta:
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
+        constraints = [
+            # A household is on the poor list or on the near-poor list, never both.
+            models.CheckConstraint(
+                condition=~models.Q(poor_household=True, near_poor_household=True), name="beneficiary_poor_or_near_poor"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.need.code}"

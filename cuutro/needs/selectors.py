@@ -7,7 +7,7 @@ decides what of a need the public may see. Nothing here that serves the public t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ from cuutro.geo.models import Area
 from cuutro.lib.codes import code_key
 from cuutro.lib.public_cache import cached_value
 from cuutro.lib.text import search_terms
-from cuutro.needs.choices import OPEN_FILTER
+from cuutro.needs.choices import OPEN_FILTER, OfficerSort, PublicSort
 from cuutro.needs.models import (
     OPEN_STATUSES,
     PUBLIC_STATUSES,
@@ -36,6 +36,7 @@ from cuutro.needs.models import (
     NeedStatus,
 )
 from cuutro.needs.permissions import AUTHOR_ACTIONS
+from cuutro.needs.priority import Breakdown, PriorityPart
 from cuutro.needs.services import SEARCH_WORD_RE
 
 # Household points are rounded to about a kilometre in public: an exact point is an address.
@@ -81,6 +82,10 @@ class PublicNeed:
     longitude: Decimal | None
     verified_at: Any
     items: tuple[PublicNeedItem, ...]
+    damage_level: str
+    damage_label: str
+    priority: int  # the stored score search sorts by
+    priority_parts: tuple[PriorityPart, ...]  # what it adds up, each with its words (``label``)
 
 
 def _public_point(
@@ -95,6 +100,12 @@ def _public_point(
             longitude.quantize(PUBLIC_HOUSEHOLD_POINT, ROUND_HALF_UP),
         )
     return latitude, longitude
+
+
+def need_public_point(need: Need) -> tuple[float, float] | None:
+    """The need's point as the public sees it (households blurred), or None."""
+    latitude, longitude = _public_point(kind=need.kind, latitude=need.latitude, longitude=need.longitude)
+    return None if latitude is None or longitude is None else (float(latitude), float(longitude))
 
 
 def need_public_view(need: Need) -> PublicNeed:
@@ -136,7 +147,17 @@ def need_public_view(need: Need) -> PublicNeed:
             )
             for ni in need.items.all()
         ),
+        damage_level=need.damage_level,
+        damage_label=str(need.get_damage_level_display()),
+        priority=need.priority,
+        priority_parts=need_priority_breakdown(need).parts,
     )
+
+
+def need_priority_breakdown(need: Need) -> Breakdown:
+    """The stored score and its parts: the same numbers search sorted by. Public by construction:
+    the parts say "vulnerable household", never which of its private flags applies."""
+    return Breakdown.from_stored(total=need.priority, parts=need.priority_parts)
 
 
 def _with_relations(qs: QuerySet[Need]) -> QuerySet[Need]:
@@ -158,6 +179,23 @@ class NeedFilters:
     urgency: str = ""
     kind: str = ""
     campaign: str = ""
+    sort: str = ""  # a PublicSort (public) or OfficerSort (officers); empty or unknown: the default
+
+
+# Every order ends on the primary key, so pages never repeat or skip a need with an equal score.
+PUBLIC_ORDERS: dict[str, tuple[str, ...]] = {
+    PublicSort.PRIORITY: ("-priority", "-verified_at", "-pk"),
+    PublicSort.URGENCY: ("-urgency_rank", "-verified_at", "-pk"),
+    PublicSort.NEWEST: ("-verified_at", "-pk"),
+}
+OFFICER_ORDERS: dict[str, tuple[str, ...]] = {
+    OfficerSort.UPDATED: ("-updated_at", "-pk"),
+    OfficerSort.PRIORITY: ("-priority", "-updated_at", "-pk"),
+}
+
+
+def public_order(sort: str) -> tuple[str, ...]:
+    return PUBLIC_ORDERS.get(sort, PUBLIC_ORDERS[PublicSort.PRIORITY])
 
 
 def _apply_filters(qs: QuerySet[Need], filters: NeedFilters) -> QuerySet[Need]:
@@ -202,10 +240,11 @@ def _public_status_filter(status: str) -> bool:
 
 
 def need_search_public(*, filters: NeedFilters) -> QuerySet[Need]:
-    """Published needs matching the filters, most urgent first. Status filter: public ones only."""
+    """Published needs matching the filters, highest priority first unless another sort is
+    asked for. Status filter: public ones only."""
     if not _public_status_filter(filters.status):
         return Need.objects.none()
-    return _with_relations(_apply_filters(_public_base(), filters).order_by("-urgency_rank", "-verified_at", "-pk"))
+    return _with_relations(_apply_filters(_public_base(), filters).order_by(*public_order(filters.sort)))
 
 
 class PublicNeedList:
@@ -227,7 +266,8 @@ class PublicNeedList:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = cached_value(f"need-count:{self.filters!r}", lambda: self._matching().count())
+            key = replace(self.filters, sort="")  # the order does not change the count
+            self._count = cached_value(f"need-count:{key!r}", lambda: self._matching().count())
         return self._count
 
     def __len__(self) -> int:
@@ -236,7 +276,7 @@ class PublicNeedList:
     def __getitem__(self, window: slice) -> list[PublicNeed]:
         if not isinstance(window, slice):
             raise TypeError("PublicNeedList supports slices only")
-        ids = list(self._matching().order_by("-urgency_rank", "-verified_at", "-pk").values_list("pk", flat=True)[window])
+        ids = list(self._matching().order_by(*public_order(self.filters.sort)).values_list("pk", flat=True)[window])
         loaded = {n.pk: n for n in _with_relations(Need.objects.filter(pk__in=ids))}
         return [need_public_view(loaded[pk]) for pk in ids if pk in loaded]
 
@@ -251,11 +291,12 @@ def need_get_public(*, code: str) -> Need | None:
 
 
 def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[str, Any]]:
-    """Points for the public map (rounded for households), most urgent first."""
+    """Points for the public map (rounded for households), in the search's order: when there are
+    more than ``limit``, the highest priorities are the ones shown."""
     rows = (
         _apply_filters(_public_base(), filters)
         .filter(latitude__isnull=False)
-        .order_by("-urgency_rank", "-verified_at", "-pk")
+        .order_by(*public_order(filters.sort))
         .values("code", "kind", "urgency", "latitude", "longitude")[:limit]
     )
     points = []
@@ -398,7 +439,10 @@ def need_get_for_officer(*, user: Any, code: str) -> Need:
 
 
 def need_search_for_officer(*, user: Any, filters: NeedFilters) -> QuerySet[Need]:
-    return _with_relations(_apply_filters(needs_in_scope(user=user), filters)).order_by("-updated_at", "-pk")
+    """Needs in the user's scope, last changed first (what an officer just worked on), or by
+    priority with ``sort="priority"``."""
+    order = OFFICER_ORDERS.get(filters.sort, OFFICER_ORDERS[OfficerSort.UPDATED])
+    return _with_relations(_apply_filters(needs_in_scope(user=user), filters)).order_by(*order)
 
 
 def verification_queue(*, user: Any) -> QuerySet[Need]:

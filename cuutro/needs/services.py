@@ -6,8 +6,10 @@ state and records the audit event in one transaction, so an error leaves nothing
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,6 +27,7 @@ from cuutro.lib.codes import code_key, random_code
 from cuutro.lib.photos import PreparedPhoto, prepare_photo
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
+from cuutro.needs.choices import VULNERABILITY_FLAGS
 from cuutro.needs.models import (
     CODE_PREFIX,
     OPEN_STATUSES,
@@ -33,6 +36,7 @@ from cuutro.needs.models import (
     Beneficiary,
     Campaign,
     CatalogueItem,
+    DamageLevel,
     Need,
     NeedItem,
     NeedKind,
@@ -41,6 +45,7 @@ from cuutro.needs.models import (
     Urgency,
 )
 from cuutro.needs.permissions import can_manage_needs_in, can_verify
+from cuutro.needs.priority import flags_of, need_priority
 
 MAX_DESCRIPTION = 4000
 MAX_QUANTITY = Decimal("1000000000000")  # 10^12: above any real need, below the column's limit
@@ -76,6 +81,13 @@ class BeneficiaryData:
     phone: str = ""
     address: str = ""
     household_size: int | None = None
+    # Vulnerability of the household (VULNERABILITY_FLAGS): private, they raise the priority.
+    poor_household: bool = False
+    near_poor_household: bool = False
+    elderly_alone: bool = False
+    disability: bool = False
+    young_children: bool = False
+    pregnant: bool = False
 
 
 @dataclass
@@ -90,6 +102,7 @@ class NeedData:
     latitude: Decimal | str | float | None = None
     longitude: Decimal | str | float | None = None
     campaign_code: str | None = None
+    damage_level: str = DamageLevel.NONE
 
 
 @dataclass
@@ -104,6 +117,7 @@ class _Cleaned:
     latitude: Decimal | None
     longitude: Decimal | None
     campaign: Campaign | None
+    damage_level: str
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -153,6 +167,8 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
         err("kind", _("Choose who the need is for: a household, a community or an institution."))
     if data.urgency not in Urgency.values:
         err("urgency", _("Choose how urgent the need is."))
+    if data.damage_level not in DamageLevel.values:
+        err("damage_level", _("Choose how badly the house or building is damaged."))
 
     description = (data.description or "").strip()
     if not description:
@@ -192,17 +208,22 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
 
     beneficiary = data.beneficiary
     kind = data.kind
+    flags = flags_of(beneficiary)
+    if flags and kind != NeedKind.HOUSEHOLD:
+        err("vulnerability", _("The boxes about a vulnerable household are for households only: leave them empty."))
+    if {"poor_household", "near_poor_household"} <= set(flags):
+        err("vulnerability", _("A household is either poor or near-poor: tick only one of the two."))
     if beneficiary is None or not (beneficiary.full_name or "").strip():
         if kind == NeedKind.HOUSEHOLD:
             err("beneficiary.full_name", _("Enter the name of the head of household (it stays private)."))
         beneficiary = None
     else:
-        beneficiary = BeneficiaryData(
+        beneficiary = replace(  # the vulnerability flags are kept as given
+            beneficiary,
             full_name=beneficiary.full_name.strip(),
             id_number=re.sub(r"\s", "", beneficiary.id_number or ""),
             phone=re.sub(r"[\s.\-]", "", beneficiary.phone or ""),
             address=(beneficiary.address or "").strip(),
-            household_size=beneficiary.household_size,
         )
         if beneficiary.id_number and not ID_NUMBER_RE.match(beneficiary.id_number):
             err("beneficiary.id_number", _("An ID number has 9 or 12 digits."))
@@ -252,6 +273,7 @@ def _clean(*, actor: Any, data: NeedData) -> _Cleaned:
         latitude=latitude,
         longitude=longitude,
         campaign=campaign,
+        damage_level=data.damage_level,
     )
 
 
@@ -312,6 +334,14 @@ def _apply(need: Need, cleaned: _Cleaned) -> None:
     need.latitude = cleaned.latitude
     need.longitude = cleaned.longitude
     need.campaign = cleaned.campaign
+    need.damage_level = cleaned.damage_level
+    _score(need, flags=flags_of(cleaned.beneficiary))
+
+
+def _score(need: Need, *, flags: list[str]) -> None:
+    """Store the need's priority and its parts (see needs/priority.py) on the instance."""
+    breakdown = need_priority(need, flags=flags)
+    need.priority, need.priority_parts = breakdown.total, breakdown.to_stored()
 
 
 def _write_children(need: Need, cleaned: _Cleaned) -> None:
@@ -329,6 +359,7 @@ def _write_children(need: Need, cleaned: _Cleaned) -> None:
                 "phone": b.phone,
                 "address": b.address,
                 "household_size": b.household_size,
+                **{flag: getattr(b, flag) for flag in VULNERABILITY_FLAGS},
             },
         )
 
@@ -379,12 +410,13 @@ def _content(need: Need) -> dict[str, Any]:
     """A need's editable content, to name what an edit changed (values of private fields are
     compared but never written to the log)."""
     beneficiary = Beneficiary.objects.filter(need=need).values(
-        "full_name", "id_number", "phone", "address", "household_size"
+        "full_name", "id_number", "phone", "address", "household_size", *VULNERABILITY_FLAGS
     ).first()
     return {
         "area": need.area_id,
         "village": need.village_id,
         "urgency": need.urgency,
+        "damage_level": need.damage_level,
         "description": need.description,
         "campaign": need.campaign_id,
         "location": (need.latitude, need.longitude),
@@ -440,11 +472,18 @@ def _transition(need: Need, *, actor: Any, to: NeedStatus, action: str, reason: 
     if action == "verified":  # not when released pledges send it back to open
         need.verified_at, need.verified_by = now, actor
         update += ["verified_at", "verified_by"]
+    # Days waiting start at verification and stop once nothing is left to pledge.
+    _score(need, flags=_flags(need))
+    update += ["priority", "priority_parts"]
     need.save(update_fields=update)
     audit_record(actor=actor, action=f"needs.need.{action}", target=need, reason=reason, data={"from": before, "to": to})
     if before in PUBLIC_STATUSES or to in PUBLIC_STATUSES:
         public_data_changed()
     return need
+
+
+def _flags(need: Need) -> list[str]:
+    return flags_of(Beneficiary.objects.filter(need=need).values(*VULNERABILITY_FLAGS).first())
 
 
 def _locked(need: Need) -> Need:
@@ -639,3 +678,57 @@ def need_coverage_sync(*, need: Need, actor: Any, reason: str = "") -> Need:
 
 def need_is_open(need: Need) -> bool:
     return need.status in OPEN_STATUSES
+
+
+# ---- priority ----------------------------------------------------------------------------
+
+
+def need_priority_refresh(*, today: dt.date | None = None, batch_size: int = 1000) -> int:
+    """Recompute every need's stored priority as of ``today``; return how many changed.
+
+    Run daily (``manage.py refresh_priorities``): the days-waiting part grows by itself, and
+    changed weights must reach the stored scores. Idempotent: a need whose score and parts are
+    already right is not written. Not audited: the score is derived, not a decision.
+    """
+    today = today or timezone.localdate()
+    fields = ["pk", "urgency", "damage_level", "status", "verified_at", "priority", "priority_parts"]
+    flag_fields = [f"beneficiary__{flag}" for flag in VULNERABILITY_FLAGS]
+    changed, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            # Lock the batch (needs only): an officer's edit or a pledge committing between our
+            # read and our write would otherwise get the score of the need as it was.
+            rows = list(
+                Need.objects.select_for_update(of=("self",))
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values(*fields, *flag_fields)[:batch_size]
+            )
+            if not rows:
+                break
+            last_pk = rows[-1]["pk"]
+            groups: dict[tuple[int, str], list[int]] = {}  # many needs share a score: one UPDATE each
+            for row in rows:
+                flags = [flag for flag in VULNERABILITY_FLAGS if row[f"beneficiary__{flag}"]]
+                need = _RowNeed(
+                    urgency=row["urgency"], damage_level=row["damage_level"], status=row["status"], verified_at=row["verified_at"]
+                )
+                breakdown = need_priority(need, flags=flags, today=today)
+                parts = breakdown.to_stored()
+                if breakdown.total != row["priority"] or parts != row["priority_parts"]:
+                    groups.setdefault((breakdown.total, json.dumps(parts)), []).append(row["pk"])
+            for (total, parts_json), pks in groups.items():
+                changed += Need.objects.filter(pk__in=pks).update(priority=total, priority_parts=json.loads(parts_json))
+    if changed:
+        public_data_changed()
+    return changed
+
+
+@dataclass(frozen=True)
+class _RowNeed:
+    """What ``need_priority`` reads of a need, from a values() row."""
+
+    urgency: str
+    damage_level: str
+    status: str
+    verified_at: dt.datetime | None

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cuutro.accounts.selectors import is_officer, officer_communes, officer_scopes
 from cuutro.audit.selectors import audit_history
 from cuutro.needs import selectors, services
+from cuutro.needs.choices import VULNERABILITY_FLAGS, OfficerSort
 from cuutro.needs.forms import (
     NeedForm,
     NeedItemFormSet,
@@ -28,6 +29,7 @@ from cuutro.needs.forms import (
 )
 from cuutro.needs.models import NeedStatus
 from cuutro.needs.permissions import can_verify
+from cuutro.needs.priority import flags_of
 
 
 def officer_required(view: Any) -> Any:
@@ -54,7 +56,9 @@ TRANSITION_MESSAGES = {
 
 @officer_required
 def officer_home(request: HttpRequest) -> HttpResponse:
-    filters = selectors.NeedFilters(q=request.GET.get("q", ""), status=request.GET.get("status", ""))
+    filters = selectors.NeedFilters(
+        q=request.GET.get("q", ""), status=request.GET.get("status", ""), sort=request.GET.get("sort", "")
+    )
     page = Paginator(selectors.need_search_for_officer(user=request.user, filters=filters), 20).get_page(
         request.GET.get("page")
     )
@@ -69,6 +73,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "statuses": NeedStatus.choices,
+            "sorts": OfficerSort.choices,
             "scopes": officer_scopes(user=request.user),
             # A commune officer sees only their commune: the column would repeat it on every row.
             "single_commune": len(officer_communes(user=request.user)) == 1,
@@ -146,13 +151,15 @@ def need_edit(request: HttpRequest, code: str) -> HttpResponse:
 @officer_required
 def officer_need(request: HttpRequest, code: str) -> HttpResponse:
     need = selectors.need_get_for_officer(user=request.user, code=code)
+    beneficiary = getattr(need, "beneficiary", None)
     return render(
         request,
         "needs/officer_need.html",
         {
             "need": need,
             "public": selectors.need_public_view(need),
-            "beneficiary": getattr(need, "beneficiary", None),
+            "beneficiary": beneficiary,
+            "vulnerabilities": [VULNERABILITY_FLAGS[flag] for flag in flags_of(beneficiary)],
             "history": audit_history(target=need),
             "photos": need.photos.all(),
             "can_verify": can_verify(user=request.user, need=need),

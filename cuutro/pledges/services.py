@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cuutro.accounts.models import Organisation
-from cuutro.accounts.selectors import commune_officers_of, is_member_of
+from cuutro.accounts.selectors import area_in_scope, commune_officers_of, is_member_of
 from cuutro.audit.services import audit_record
 from cuutro.lib.codes import code_key, random_code
 from cuutro.lib.photos import prepare_photo
@@ -165,18 +165,41 @@ def _unit_text(item: NeedItem, quantity: Decimal) -> str:
     return quantity_text(quantity, item.item.unit)
 
 
-def pledge_create(*, actor: Any, data: PledgeData) -> Pledge:
+def _on_behalf(*, actor: Any, donor: Any, item: NeedItem, data: PledgeData) -> None:
+    """An official records a pledge for an organisation's member (an accepted allocation): only
+    officials whose scope covers the need (the province committee, the need's commune officers),
+    only for a member of the organisation named, and always saying why (the note)."""
+    if not area_in_scope(user=actor, area=item.need.area):
+        raise PermissionDenied(_("Only an official of the need's commune or province can pledge on someone's behalf."))
+    if not getattr(donor, "is_active", False) or data.organisation_id is None:
+        raise PermissionDenied(_("A pledge on someone's behalf must name an organisation and one of its members."))
+    if not is_member_of(user=donor, organisation_id=data.organisation_id):
+        raise PermissionDenied(_("The donor must be a member of the organisation the pledge is made for."))
+    if not (data.note or "").strip():
+        raise ValidationError({"note": [_("Say why you record this pledge on someone's behalf.")]})
+
+
+def pledge_create(*, actor: Any, data: PledgeData, donor: Any = None) -> Pledge:
     """Pledge part of a need item. Refused with ``OverPledgedError`` (and nothing written) when more
-    than what remains is asked for; the error carries the remaining quantity to offer instead."""
+    than what remains is asked for; the error carries the remaining quantity to offer instead.
+
+    ``donor``: an official (``actor``) records the pledge on behalf of a member of the
+    organisation ``data.organisation_id`` (an accepted allocation of a delegation's goods). The
+    pledge is the donor's and the organisation's to ship, deliver or cancel; the audit event names
+    the official as its actor, the donor, and the note as the reason. See ``_on_behalf``.
+    """
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Log in to pledge."))
-    item = NeedItem.objects.select_related("item", "need").filter(pk=data.need_item_id).first()
+    item = NeedItem.objects.select_related("item", "need", "need__area").filter(pk=data.need_item_id).first()
     if item is None or not item.need.is_public:
         raise ValidationError({"need_item": [_("This item is not part of a published need.")]})
+    if donor is not None:
+        _on_behalf(actor=actor, donor=donor, item=item, data=data)
+    giver = actor if donor is None else donor
     errors: dict[str, list[str]] = {}
     quantity = _quantity(data.quantity, item=item, errors=errors)
-    contact = _contact(data.contact_name, data.contact_phone, errors, actor=actor)
-    organisation, public_name = _who(actor=actor, show_as=data.show_as, organisation_id=data.organisation_id, errors=errors)
+    contact = _contact(data.contact_name, data.contact_phone, errors, actor=giver)
+    organisation, public_name = _who(actor=giver, show_as=data.show_as, organisation_id=data.organisation_id, errors=errors)
     today = timezone.localdate()
     expected_on = data.expected_on or today + timedelta(days=3)
     if expected_on < today:
@@ -216,7 +239,7 @@ def pledge_create(*, actor: Any, data: PledgeData) -> Pledge:
                     need=need,
                     need_item=item,
                     quantity=quantity,
-                    donor=actor,
+                    donor=giver,
                     organisation=organisation,
                     show_as=data.show_as,
                     public_name=public_name,
@@ -225,11 +248,15 @@ def pledge_create(*, actor: Any, data: PledgeData) -> Pledge:
                     note=note,
                     expected_on=expected_on,
                 )
+                about = {"to": PledgeStatus.PLEDGED, "need": need.code, "item": item.item.code, "quantity": str(quantity)}
+                if donor is not None:
+                    about["on_behalf_of"] = donor.get_username()
                 audit_record(
                     actor=actor,
                     action="pledges.pledge.created",
                     target=pledge,
-                    data={"to": PledgeStatus.PLEDGED, "need": need.code, "item": item.item.code, "quantity": str(quantity)},
+                    reason=note if donor is not None else "",
+                    data=about,
                 )
                 need_coverage_sync(need=need, actor=actor, reason=pledge.code)
                 return pledge

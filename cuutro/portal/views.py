@@ -23,7 +23,7 @@ from cuutro.geo.models import AreaLevel
 from cuutro.geo.selectors import area_get, communes_in, provinces
 from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs
-from cuutro.needs.choices import OPEN_FILTER, OPEN_STATUSES, PUBLIC_STATUSES, NeedKind, Urgency
+from cuutro.needs.choices import OPEN_FILTER, OPEN_STATUSES, PUBLIC_STATUSES, NeedKind, PublicSort, Urgency
 from cuutro.pledges.choices import UNDELIVERED_STATUSES
 from cuutro.pledges.selectors import pledges_public_for_need
 from cuutro.portal.exports import csv_safe
@@ -43,6 +43,7 @@ def _filters(request: HttpRequest) -> needs.NeedFilters:
         urgency=get.get("urgency", "").strip(),
         kind=get.get("kind", "").strip(),
         campaign=get.get("campaign", "").strip(),
+        sort=get.get("sort", "").strip(),
     )
 
 
@@ -98,7 +99,7 @@ def need_search(request: HttpRequest) -> HttpResponse:
     # The lazy list offers what Paginator uses (count() and slices), not the full protocol.
     results: Any = needs.need_list_public(filters=filters)
     page = Paginator(results, settings.CUUTRO_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {**_filter_context(request, filters), "page": page, "results": page.object_list}
+    context = {**_filter_context(request, filters), "page": page, "results": page.object_list, "sorts": PublicSort.choices}
     # htmx swaps #search-area out of this same full page, so the page also works without JavaScript.
     return render(request, "portal/search.html", context)
 

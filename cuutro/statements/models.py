@@ -49,11 +49,13 @@ class StatementLine(models.Model):
 
     Lean on purpose: a million-row statement writes a million of these. The public entry the row
     became is its primary key (the ledger's ``seq``); the fund is that entry's fund, kept here
-    for the uniqueness of ``key`` and not checked again by a foreign key."""
+    for the uniqueness of ``key`` and not checked again by a foreign key. Nor is the entry: the
+    import writes both in one transaction and the ledger refuses DELETE, so the database check
+    (~9 µs per row at commit, bench/README.md) would only guard against a bug in this app."""
 
     ledger_entry = models.OneToOneField(
         "funds.LedgerEntry", to_field="seq", db_column="ledger_seq", primary_key=True, on_delete=models.PROTECT,
-        related_name="statement_line",
+        related_name="statement_line", db_constraint=False,
     )  # fmt: skip
     fund = models.ForeignKey("funds.Fund", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     booked_on = models.DateField()
@@ -112,11 +114,12 @@ class Resolution(models.TextChoices):
 
 class ReviewItem(models.Model):
     """A credit reconciliation could not settle alone. Province officials decide, with a reason.
-    Addressed by its entry's public ``seq`` (the ledger shows it to everyone anyway)."""
+    Addressed by its entry's public ``seq`` (the ledger shows it to everyone anyway), which the
+    database does not check, as for ``StatementLine.ledger_entry``."""
 
     entry = models.OneToOneField(
         "funds.LedgerEntry", to_field="seq", db_column="entry_seq", primary_key=True, on_delete=models.PROTECT,
-        related_name="review_item",
+        related_name="review_item", db_constraint=False,
     )  # fmt: skip
     fund = models.ForeignKey("funds.Fund", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)  # the entry's
     reason = models.CharField(_("reason"), max_length=20, choices=ReviewReason.choices)

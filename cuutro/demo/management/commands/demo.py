@@ -57,7 +57,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo scenario built in {time.monotonic() - started:.1f} s: {summary.needs:,} needs ({states or 'none'}), "
                     f"{sum(summary.pledges.values()):,} pledges ({pledges or 'none'}), "
-                    f"{summary.handovers} open hand-over request(s), {summary.villages} villages."
+                    f"{summary.handovers} open hand-over request(s), {summary.villages} villages, "
+                    f"{summary.convoys.delegations} relief delegations ({summary.convoys.stops} stops, "
+                    f"{summary.convoys.handed_over} pledges handed over on arrival)."
                 )
             )
             self._print_funds(summary.money)
@@ -103,5 +105,7 @@ class Command(BaseCommand):
             "demo-donor has a hand-over request from demo-delegation to answer.\n"
             f"Deliveries: demo-officer, demo-verifier (Phường Đông Hà) and demo-officer-b (Xã Gio Linh) confirm them "
             f"under {deliveries}.\n"
-            "Notifications wait in the outbox: `manage.py send_notifications` prints them (the console e-mail backend)."
+            "Notifications wait in the outbox: `manage.py send_notifications` prints them (the console e-mail backend).\n"
+            f"Delegations: the shared calendar and map at {reverse('delegations:calendar')}; demo-province routes them and "
+            f"allocates their goods under {reverse('delegations:officer_list')}; what is needed most now: {reverse('coordination:board')}."
         )

@@ -7,19 +7,12 @@ state under the need's lock, and a donor is never warned twice.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cuutro.lib.commands import day_option
 from cuutro.pledges.services import pledges_expire
-
-
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--today wants a date as YYYY-MM-DD, not {value!r}.") from None
 
 
 class Command(BaseCommand):
@@ -33,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, today: str | None, **options: Any) -> None:
-        result = pledges_expire(today=_day(today) if today else None)
+        result = pledges_expire(today=day_option(today) if today else None)
         self.stdout.write(
             f"expired {result.expired} pledge(s), warned {result.warned} donor(s), "
             f"expired {result.handovers_expired} hand-over request(s)"

@@ -1,0 +1,1 @@
+"""Relief delegations (đoàn cứu trợ): planned visits, their routes, check-in by QR and hand-over."""
