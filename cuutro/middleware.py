@@ -37,6 +37,7 @@ class RejectControlCharactersMiddleware:
 PUBLIC_PREFIXES = (
     "/needs/", "/api/v1/needs", "/api/v1/areas", "/api/v1/catalogue",
     "/funds/", "/ledger/", "/api/v1/funds", "/api/v1/ledger", "/api/v1/trace",
+    "/needed/", "/api/v1/board", "/delegations/",
 )
 
 
