@@ -266,6 +266,11 @@ def test_an_adjusted_line_becomes_a_pledge_of_the_organisation_recorded_by_the_o
     assert event.data["objective"] > 0
     # The stop in Đông Hà now lists the need among those planned for it.
     assert scene["a1"].pk in Stop.objects.get(delegation=delegation, commune=cast.commune_a).needs.values_list("pk", flat=True)
+    # The organisation is told what it now holds.
+    from cuutro.notify.models import Notification
+
+    told = Notification.objects.get(kind="allocation_accepted")
+    assert told.recipient == cast.org_member and pledge.code in told.body and delegation.code in told.subject
     # The next run counts the truck's roofing as 40 − 15 and the need's as 30 − 15.
     again = cast.client_for(cast.province_member).get(page_url()).context["proposal"].problem
     assert again.offers[cargo_of(delegation, "roofing-sheet").pk].remaining == Decimal(25)

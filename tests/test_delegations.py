@@ -542,3 +542,58 @@ def test_the_delegation_sees_noodles_are_enough_in_one_commune_and_needed_in_the
     assert 'data-item="instant-noodles" data-status="needed"' in stop_b
     assert "Instant noodles is still needed in Xã Gio Linh: 20 boxes missing." in stop_b
     assert wanted.code not in stop_a  # advice names communes, not households
+
+
+# ---- who is told ---------------------------------------------------------------------------
+
+
+def test_officials_of_the_asked_communes_and_the_province_are_told_of_a_new_delegation(cast: Any) -> None:
+    from cuutro.notify.models import Notification
+
+    delegation = register(cast, communes=[cast.commune_a, cast.commune_b])
+    told = Notification.objects.filter(kind="delegation_registered")
+    assert {n.recipient for n in told} == {cast.officer, cast.verifier, cast.officer_b, cast.province_member}
+    note = told.get(recipient=cast.officer_b)
+    assert delegation.code in note.subject and reverse("delegations:detail", args=[delegation.code]) in note.body
+    assert LEADER_PHONE not in note.body  # the e-mail names the visit, not the leader's phone
+    register(cast, communes=[cast.commune_a])  # a second delegation: its own messages, nobody told twice for one
+    assert Notification.objects.filter(kind="delegation_registered", recipient=cast.officer).count() == 2
+
+
+def test_whoever_registered_is_told_of_the_route_and_of_a_suggestion(cast: Any) -> None:
+    from cuutro.notify.models import Notification
+
+    delegation = register(cast, communes=[cast.commune_a, cast.commune_b])
+    services.delegation_suggest(
+        actor=cast.province_member, delegation=delegation, stops=[stop_data(cast.commune_b)], reason="Gio Linh còn thiếu tôn lợp"
+    )
+    accept(cast.province_member, delegation, stop_data(cast.commune_a))
+    kinds = list(Notification.objects.filter(recipient=cast.org_member).order_by("pk").values_list("kind", "body"))
+    assert [k for k, _b in kinds] == ["delegation_suggested", "delegation_routed"]
+    assert "Gio Linh còn thiếu tôn lợp" in kinds[0][1]
+
+
+# ---- the API ---------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_calendar_with_conflicts_and_no_contact(cast: Any) -> None:
+    day = today() + timedelta(days=1)
+    first = accept(cast.province_member, register(cast), stop_data(cast.commune_a, day))
+    second = accept(cast.province_member, register(cast, origin="Huế"), stop_data(cast.commune_a, day))
+    waiting = register(cast, communes=[cast.commune_b], origin="Vinh")
+    body = Client().get("/api/v1/delegations", HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert body["stops"] == [{
+        "date": day.isoformat(), "commune": cast.commune_a.code, "commune_name": cast.commune_a.name,
+        "assigned": sorted([first.code, second.code]), "suggested": [], "conflict": True,
+    }]  # fmt: skip
+    assert {d["code"] for d in body["delegations"]} == {first.code, second.code}
+    assert [d["code"] for d in body["waiting"]] == [waiting.code]
+    assert body["waiting"][0]["preferred_communes"] == [cast.commune_b.name]
+    assert {(d["status"], d["status_label"]) for d in body["delegations"]} == {("accepted", "Đã phân lộ trình")}
+    raw = Client().get("/api/v1/delegations").content.decode()
+    assert LEADER_PHONE not in raw and "Anh Trưởng Đoàn" not in raw and LEADER_NOTE not in raw
+    # A later window does not hold them; a bad window is refused with the shared error shape.
+    later = Client().get("/api/v1/delegations", {"date_from": (day + timedelta(days=3)).isoformat(), "days": 2}).json()
+    assert later["stops"] == [] and later["date_to"] == (day + timedelta(days=4)).isoformat()
+    refused = Client().get("/api/v1/delegations", {"days": 99})
+    assert refused.status_code == 422 and "days" in str(refused.json()["error"]["fields"])

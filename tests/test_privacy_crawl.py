@@ -189,13 +189,16 @@ def test_no_public_api_response_shows_personal_data(needs_everywhere: dict[str, 
         "/api/v1/areas?parent=44",
         "/api/v1/board",
         "/api/v1/board?limit=100",
+        "/api/v1/delegations",
         "/api/v1/openapi.json",
     ]
     listed = client.get("/api/v1/needs?limit=100").json()
     assert {n["code"] for n in listed["items"]} == {
         needs_everywhere[key].code for key in ("verified", "community", "pledged")
     }
-    needs = [n for key, n in needs_everywhere.items() if key != "pledges"]
+    calendar = client.get("/api/v1/delegations").json()
+    assert [d["code"] for d in calendar["delegations"]] == [needs_everywhere["delegation"].code]  # it really is there
+    needs = [n for key, n in needs_everywhere.items() if key not in ("pledges", "delegation")]
     urls += [f"/api/v1/needs/{n.code}" for n in needs]
     urls += [f"/api/v1/needs/{n.code}/pledges" for n in needs]
     pledges = client.get(f"/api/v1/needs/{needs_everywhere['pledged'].code}/pledges").json()

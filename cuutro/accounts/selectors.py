@@ -66,6 +66,13 @@ def commune_officers_of(*, area: Area) -> list[Any]:
     return list({a.user_id: a.user for a in assignments.order_by("pk")}.values())
 
 
+def relief_committee_of(*, area: Area) -> list[Any]:
+    """Active members of the province relief committee over ``area`` (whom to tell about a
+    relief delegation that asks to come there)."""
+    assignments = RoleAssignment.objects.filter(role=Role.PROVINCE_COMMITTEE, user__is_active=True).select_related("user", "area")
+    return list({a.user_id: a.user for a in assignments.order_by("pk") if a.area is not None and a.area.contains(area)}.values())
+
+
 def is_member_of(*, user: Any, organisation_id: int | None) -> bool:
     return organisation_id is not None and any(o.pk == organisation_id for o in user_organisations(user=user))
 

@@ -464,3 +464,37 @@ class BoardLineOut(Schema):
 class BoardOut(Schema):
     count: int
     items: list[BoardLineOut]
+
+
+class DelegationOut(Schema):
+    """A relief delegation as anyone may see it: who, when, where to, how many, what it brings.
+    Never its leader or contact."""
+
+    code: str
+    organisation: str
+    origin: str
+    starts_on: dt.date
+    ends_on: dt.date
+    people: int
+    vehicles: int
+    status: str
+    status_label: str
+    cargo: list[str] = Field(description="what it brings, in words, e.g. \"200 thùng Mì ăn liền\"")
+    preferred_communes: list[str] = Field(description="the communes it asked to visit")
+
+
+class DelegationStopOut(Schema):
+    date: dt.date
+    commune: str = Field(description="the commune's code")
+    commune_name: str
+    assigned: list[str] = Field(description="codes of the delegations routed there that day")
+    suggested: list[str] = Field(description="codes of the delegations an official suggested there that day")
+    conflict: bool = Field(description="two or more delegations routed to one commune on one day")
+
+
+class DelegationCalendarOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    stops: list[DelegationStopOut]
+    delegations: list[DelegationOut] = Field(description="every delegation the stops name")
+    waiting: list[DelegationOut] = Field(description="registered, no route yet: where they ask to go")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -25,6 +26,7 @@ from cuutro.accounts.selectors import area_in_scope, user_role_assignments
 from cuutro.accounts.services import token_authenticate
 from cuutro.api import schemas as s
 from cuutro.coordination import selectors as coordination
+from cuutro.delegations import selectors as delegations
 from cuutro.funds import selectors as funds_selectors
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
@@ -865,3 +867,47 @@ def board(
 
     # Shared by every caller until public data changes (labels are text: keyed by language).
     return cached_value(f"board-api:{get_language()}:{board_filters!r}:{limit}:{offset}", page)
+
+
+# ---- relief delegations (the shared calendar) ------------------------------------------------
+
+
+def delegation_out(view: delegations.PublicDelegation) -> dict[str, Any]:
+    return {
+        "code": view.code, "organisation": view.organisation_name, "origin": view.origin, "starts_on": view.starts_on,
+        "ends_on": view.ends_on, "people": view.people, "vehicles": view.vehicles, "status": view.status,
+        "status_label": view.status_label, "cargo": view.cargo, "preferred_communes": view.preferred,
+    }  # fmt: skip
+
+
+class DelegationQuery(s.Schema):
+    date_from: dt.date | None = Field(None, description="first day (default: today)")
+    days: int = Field(delegations.CALENDAR_DAYS, ge=1, le=31)
+
+
+@api.get(
+    "/delegations",
+    response=s.DelegationCalendarOut,
+    tags=["public"],
+    summary="Relief delegations by day and commune (the shared calendar), so convoys spread out",
+)
+@decorate_view(cache_public)
+def delegations_calendar(request: HttpRequest, query: Query[DelegationQuery]) -> dict[str, Any]:
+    """Where each routed (or suggested) delegation goes on each day, with a conflict flag where
+    two convoys would meet in one commune, and the delegations still waiting for a route."""
+    found = delegations.calendar(start=query.date_from or timezone.localdate(), days=query.days)
+    views: dict[str, delegations.PublicDelegation] = {}
+    stops = []
+    for day in found.days:
+        for cell in day.cells:
+            for view in cell.assigned + cell.suggested:
+                views[view.code] = view
+            stops.append({
+                "date": cell.on_date, "commune": cell.area_code, "commune_name": cell.area_name,
+                "assigned": [v.code for v in cell.assigned], "suggested": [v.code for v in cell.suggested],
+                "conflict": cell.conflict,
+            })  # fmt: skip
+    return {
+        "date_from": found.start, "date_to": found.end, "stops": stops,
+        "delegations": [delegation_out(v) for v in views.values()], "waiting": [delegation_out(v) for v in found.waiting],
+    }  # fmt: skip

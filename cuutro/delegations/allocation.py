@@ -42,8 +42,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuutro.accounts.models import Role, RoleAssignment
 from cuutro.accounts.selectors import is_member_of, is_officer
@@ -56,6 +58,7 @@ from cuutro.needs.choices import OPEN_STATUSES, Unit, quantity_text
 from cuutro.needs.models import NeedItem
 from cuutro.needs.selectors import needs_in_scope
 from cuutro.needs.services import parse_quantity
+from cuutro.notify.services import notify
 from cuutro.pledges.choices import ACTIVE_STATUSES, ShowAs
 from cuutro.pledges.models import Pledge
 from cuutro.pledges.services import OverPledgedError, PledgeData, PledgeStateError, pledge_create
@@ -510,6 +513,22 @@ def allocation_accept(
 
     for pk, entries in made.items():
         delegation = next(o.delegation for o in problem.offers.values() if o.delegation.pk == pk)
+        notify(
+            recipient=donors[pk],
+            kind="allocation_accepted",
+            subject=gettext_lazy("The province allocated goods of delegation %(code)s to needs"),
+            body=gettext_lazy(
+                "The province's relief committee asks delegation %(code)s to cover these needs with what it carries; "
+                "they are recorded as pledges of %(organisation)s: %(pledges)s.\n"
+                "Deliver them as agreed, or cancel a pledge with a reason if you cannot: %(link)s"
+            ),
+            context={
+                "code": delegation.code, "organisation": delegation.organisation.name,
+                "pledges": ", ".join(e["pledge"] for e in entries),
+                "link": settings.SITE_URL.rstrip("/") + reverse("delegations:detail", args=[delegation.code]),
+            },
+            dedupe_key=f"allocation:{delegation.code}:{entries[0]['pledge']}",
+        )  # fmt: skip
         audit_record(
             actor=actor,
             action=ACCEPTED_ACTION,

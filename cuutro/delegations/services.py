@@ -18,11 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cuutro.accounts.models import Organisation
-from cuutro.accounts.selectors import is_member_of
+from cuutro.accounts.selectors import commune_officers_of, is_member_of, relief_committee_of
 from cuutro.audit.services import audit_record
 from cuutro.delegations.models import (
     ROUTABLE_STATUSES,
@@ -40,6 +42,7 @@ from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import PUBLIC_STATUSES, quantity_text
 from cuutro.needs.models import CatalogueItem, Need, NeedItem
 from cuutro.needs.services import MAX_QUANTITY, PHONE_RE, parse_quantity
+from cuutro.notify.services import notify
 from cuutro.pledges.choices import ShowAs
 from cuutro.pledges.models import Pledge
 from cuutro.pledges.services import PledgeData, pledge_create, pledge_deliver
@@ -93,6 +96,52 @@ class StopData:
 class HandoverData:
     need_item_id: int
     quantity: Decimal | str | int
+
+
+# ---- telling people --------------------------------------------------------------------------
+
+
+def _link(code: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("delegations:detail", args=[code])
+
+
+def _tell_officials(delegation: Delegation, communes: list[Area]) -> None:
+    """A registered delegation waits for a route: tell the commune officers of the communes it
+    asks for and the province's relief committee (each person once)."""
+    people: dict[int, Any] = {}
+    for area in communes:
+        for user in [*commune_officers_of(area=area), *relief_committee_of(area=area)]:
+            people.setdefault(user.pk, user)
+    for user in people.values():
+        notify(
+            recipient=user,
+            kind="delegation_registered",
+            subject=gettext_lazy("Relief delegation %(code)s asks for a route"),
+            body=gettext_lazy(
+                "%(organisation)s plans to come from %(origin)s, %(start)s–%(end)s, with %(people)s people, "
+                "and asks to visit: %(communes)s.\nAssign a route or suggest another place: %(link)s"
+            ),
+            context={
+                "code": delegation.code, "organisation": delegation.organisation.name, "origin": delegation.origin,
+                "start": f"{delegation.starts_on:%d/%m/%Y}", "end": f"{delegation.ends_on:%d/%m/%Y}",
+                "people": delegation.people, "communes": ", ".join(a.name for a in communes), "link": _link(delegation.code),
+            },
+            dedupe_key=f"delegation-registered:{delegation.code}",
+        )  # fmt: skip
+
+
+def _tell_delegation(delegation: Delegation, *, proposed: bool, reason: str, version: int) -> None:
+    """Its route was assigned, or another place suggested: tell whoever registered it."""
+    notify(
+        recipient=delegation.created_by,
+        kind="delegation_suggested" if proposed else "delegation_routed",
+        subject=gettext_lazy("Another place is suggested for delegation %(code)s")
+        if proposed
+        else gettext_lazy("Delegation %(code)s has its route"),
+        body=gettext_lazy("%(message)s\nSee the route, the QR codes for the arrival and what is still needed where: %(link)s"),
+        context={"code": delegation.code, "message": reason or "—", "link": _link(delegation.code)},
+        dedupe_key=f"delegation-route:{delegation.code}:{version}",
+    )
 
 
 # ---- registration ----------------------------------------------------------------------------
@@ -245,6 +294,7 @@ def delegation_register(*, actor: Any, data: DelegationData) -> Delegation:
             },
         )
         public_data_changed()  # the shared calendar lists registered delegations
+        _tell_officials(delegation, communes)
     return delegation
 
 
@@ -354,7 +404,7 @@ def _route(*, actor: Any, delegation: Delegation, stops: list[StopData], propose
         delegation.status = DelegationStatus.REDIRECTED if waiting else DelegationStatus.ACCEPTED
     delegation.status_reason = reason
     delegation.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_record(
+    event = audit_record(
         actor=actor,
         action="delegations.delegation.suggested" if proposed else "delegations.delegation.accepted",
         target=delegation,
@@ -362,6 +412,7 @@ def _route(*, actor: Any, delegation: Delegation, stops: list[StopData], propose
         data={"from": before, "to": delegation.status, "stops": written, "withdrawn": withdrawn},
     )
     public_data_changed()
+    _tell_delegation(delegation, proposed=proposed, reason=reason, version=event.pk)
     return delegation
 
 

@@ -181,6 +181,8 @@ KEY_PARAMETERS = (
     "q", "area", "province", "commune", "category", "status", "urgency", "kind", "campaign", "sort", "page", "limit", "offset", "parent",
     # the public ledger's filters
     "amount", "date_from", "date_to", "reference", "account", "direction", "format",
+    # the delegations' calendar
+    "days",
 )
 
 
