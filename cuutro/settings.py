@@ -264,14 +264,15 @@ NEED_PRIORITY_WEIGHTS = {
     # The worst damage to the house (or the school, clinic… of an institution).
     "damage": {"none": 0, "minor": 5, "major": 15, "destroyed": 25},
     # Each private vulnerability of the household; the public sees only their sum, as
-    # "vulnerable household", never which of them applies.
+    # "vulnerable household". Every flag must weigh the same (needs.E001): unequal points would
+    # let the public work out which one applies.
     "vulnerability": {
         "poor_household": 15,  # hộ nghèo, on the commune's list
-        "near_poor_household": 8,  # hộ cận nghèo
+        "near_poor_household": 15,  # hộ cận nghèo
         "elderly_alone": 15,  # an elderly person living alone
         "disability": 15,  # a person with a disability
-        "young_children": 10,  # a child under 6
-        "pregnant": 10,  # a pregnant woman
+        "young_children": 15,  # a child under 6
+        "pregnant": 15,  # a pregnant woman
     },
     "vulnerability_max": 30,  # the flags together add at most this much
     # Per whole day since verification while the need is still open for pledges, up to a month.

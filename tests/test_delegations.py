@@ -597,3 +597,10 @@ def test_the_api_lists_the_calendar_with_conflicts_and_no_contact(cast: Any) -> 
     assert later["stops"] == [] and later["date_to"] == (day + timedelta(days=4)).isoformat()
     refused = Client().get("/api/v1/delegations", {"days": 99})
     assert refused.status_code == 422 and "days" in str(refused.json()["error"]["fields"])
+
+
+def test_a_phone_number_in_the_public_origin_is_refused(cast: Any) -> None:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        register(cast, origin="Đà Nẵng, gọi 0905 123 456")
+    assert refused.value.message_dict["origin"] == ["Where it comes from is public: do not write a phone or ID number in it."]
+    assert not Delegation.objects.exists()

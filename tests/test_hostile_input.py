@@ -119,3 +119,33 @@ def test_the_public_description_refuses_identity_but_allows_money(cast: Any, des
         assert Need.objects.count() == 0
     else:
         assert services.need_create(actor=cast.officer, data=data).description == description
+
+
+# Digits that are not ASCII ("²".isdigit() is true; int() refuses it), and numbers past a bigint.
+JUNK_IDS = ["²", "٣", "99999999999999999999999", "-1", "1e3"]
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+def test_junk_ids_and_far_dates_in_public_addresses_change_nothing_and_never_fail(cast: Any, make_need: Any, junk: str) -> None:
+    need = make_need("verified")
+    client = Client()
+    advice = client.get("/needed/advice/", {"need_item": junk, "area": cast.commune_a.code, "item": "rice"})
+    assert advice.status_code == 200
+    for day in ["0001-01-01", "9999-12-31", junk]:
+        calendar = client.get("/delegations/", {"date_from": day})
+        assert calendar.status_code == 200 and "<h1" in calendar.text
+    form = {"item_0": "rice", "quantity_0": "5", "line": [junk], f"qty_{junk}": "5", "show_as": "anonymous"}
+    page = cast.client_for(cast.donor).post("/recommend/", form)
+    assert page.status_code == 200 and "Tick at least one need to pledge." in page.text
+    assert not need.items.filter(quantity_pledged__gt=0).exists()
+
+
+@pytest.mark.parametrize("junk", JUNK_IDS)
+def test_junk_allocation_lines_are_ignored(cast: Any, junk: str) -> None:
+    from django.http import QueryDict
+
+    from cuutro.delegations.forms import allocation_lines
+
+    data = QueryDict(mutable=True)
+    data.setlist("use", [f"{junk}-1", f"1-{junk}", junk, "2-3"])
+    assert [(line.need_item_id, line.cargo_id) for line in allocation_lines(data)] == [(2, 3)]

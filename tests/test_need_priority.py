@@ -13,12 +13,13 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cuutro.audit.models import AuditEvent
 from cuutro.demo.scenario import need_plans
@@ -26,7 +27,7 @@ from cuutro.lib.text import fold
 from cuutro.needs import services
 from cuutro.needs.choices import VULNERABILITY_FLAGS
 from cuutro.needs.models import Beneficiary, Need, NeedStatus
-from cuutro.needs.priority import check_weights, flags_of, priority_breakdown
+from cuutro.needs.priority import check_weights, flags_of, priority_breakdown, priority_weights, weights_problems
 from cuutro.needs.selectors import NeedFilters, need_list_public, need_search_for_officer, need_search_public
 from cuutro.needs.services import BeneficiaryData, NeedItemData
 from tests.conftest import SECRET_ADDRESS, SECRET_ID, SECRET_NAME, SECRET_PHONE, Cast, need_data
@@ -37,13 +38,14 @@ ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 WEIGHTS: dict[str, Any] = {
     "urgency": {"low": 1, "medium": 2, "high": 3, "critical": 50},
     "damage": {"none": 0, "minor": 4, "major": 7, "destroyed": 20},
+    # Equal, as they must be: the sum may tell how many flags apply, never which.
     "vulnerability": {
-        "poor_household": 11,
-        "near_poor_household": 6,
-        "elderly_alone": 13,
-        "disability": 17,
-        "young_children": 5,
-        "pregnant": 3,
+        "poor_household": 9,
+        "near_poor_household": 9,
+        "elderly_alone": 9,
+        "disability": 9,
+        "young_children": 9,
+        "pregnant": 9,
     },
     "vulnerability_max": 25,
     "waiting_per_day": 2,
@@ -89,8 +91,8 @@ def test_the_score_adds_up_each_part_with_the_configured_weights() -> None:
         verified_on=TODAY - timedelta(days=3),
         today=TODAY,
     )
-    assert [(p.key, p.points) for p in breakdown.parts] == [("urgency", 50), ("damage", 7), ("vulnerable", 8), ("waiting", 6)]
-    assert breakdown.total == 50 + 7 + 8 + 6
+    assert [(p.key, p.points) for p in breakdown.parts] == [("urgency", 50), ("damage", 7), ("vulnerable", 18), ("waiting", 6)]
+    assert breakdown.total == 50 + 7 + 18 + 6
     assert [p.label for p in breakdown.parts] == [
         "very urgent", "house or building badly damaged", "vulnerable household", "waiting 3 days",
     ]
@@ -103,10 +105,14 @@ def test_vulnerabilities_add_up_to_the_cap_and_no_more() -> None:
         return b.total - 1  # the urgency's one point
 
     assert vulnerable() == 0
-    assert vulnerable("poor_household") == 11
-    assert vulnerable("poor_household", "elderly_alone") == 24
-    assert vulnerable("poor_household", "elderly_alone", "disability") == 25  # 41, capped
-    assert vulnerable(*VULNERABILITY_FLAGS) == 25
+    assert vulnerable("poor_household") == 9
+    assert vulnerable("poor_household", "elderly_alone") == 18
+    assert vulnerable("poor_household", "elderly_alone", "disability") == 25  # 27, capped
+    assert vulnerable(*VULNERABILITY_FLAGS) == 25  # 54, capped
+    assert vulnerable("pregnant", "pregnant") == 9  # a flag counts once
+    # Whichever flags they are, the sum tells only how many.
+    assert {vulnerable(flag) for flag in VULNERABILITY_FLAGS} == {9}
+    assert {vulnerable(a, b) for a in VULNERABILITY_FLAGS for b in VULNERABILITY_FLAGS if a != b} == {18}
 
 
 @override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS)
@@ -140,7 +146,7 @@ def test_parts_worth_nothing_are_left_out_of_the_words() -> None:
         {**WEIGHTS, "urgency": {"low": 1, "high": 3, "critical": 50}},  # medium missing
         {**WEIGHTS, "waiting_max": -1},
         {**WEIGHTS, "damage": {**WEIGHTS["damage"], "major": "7"}},
-        {**WEIGHTS, "vulnerability": {**WEIGHTS["vulnerability"], "orphan": 5}},
+        {**WEIGHTS, "vulnerability": {**WEIGHTS["vulnerability"], "orphan": 9}},  # equal points: only the key is wrong
         {**WEIGHTS, "waitng_per_day": 1},
         [],
     ],
@@ -153,6 +159,33 @@ def test_malformed_weights_are_refused_at_start_up(broken: Any) -> None:
     assert check_weights() == []  # the shipped defaults pass
 
 
+UNEQUAL = "vulnerability must give every flag the same points, or the public score would tell which applies"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {**WEIGHTS["vulnerability"], "pregnant": 10},
+        {**WEIGHTS["vulnerability"], "disability": 0},
+    ],
+    ids=["one-more", "one-worth-nothing"],
+)
+def test_weights_that_would_tell_which_flag_applies_are_refused(flags: dict[str, int]) -> None:
+    with override_settings(NEED_PRIORITY_WEIGHTS={**WEIGHTS, "vulnerability": flags}):
+        assert weights_problems(settings.NEED_PRIORITY_WEIGHTS) == [UNEQUAL]
+        errors = check_weights()
+        assert [(e.id, e.msg) for e in errors] == [("needs.E001", f"NEED_PRIORITY_WEIGHTS: {UNEQUAL}.")]
+        with pytest.raises(ImproperlyConfigured, match="same points"):
+            priority_weights()
+    # Every flag worth the same, whatever the number: nothing to refuse.
+    for points in (9, 0):
+        equal = dict.fromkeys(VULNERABILITY_FLAGS, points)
+        with override_settings(NEED_PRIORITY_WEIGHTS={**WEIGHTS, "vulnerability": equal}):
+            assert weights_problems(settings.NEED_PRIORITY_WEIGHTS) == []
+            assert check_weights() == []
+            assert priority_weights().vulnerability == equal
+
+
 # ---- stored by the services -----------------------------------------------------------------
 
 
@@ -162,15 +195,15 @@ def test_a_need_stores_its_score_and_parts_as_it_is_recorded_and_verified(cast: 
         "verified", urgency="high", damage_level="destroyed", beneficiary=household(poor_household=True, disability=True)
     )
     need.refresh_from_db()
-    assert parts(need) == [("urgency", 3), ("damage", 20), ("vulnerable", 25)]
-    assert need.priority == 48
+    assert parts(need) == [("urgency", 3), ("damage", 20), ("vulnerable", 18)]
+    assert need.priority == 41
     beneficiary = Beneficiary.objects.get(need=need)
     assert flags_of(beneficiary) == ["poor_household", "disability"]
 
 
 def test_vulnerability_boxes_are_refused_for_a_community(cast: Cast) -> None:
     data = need_data(cast.commune_a, kind="community", beneficiary=BeneficiaryData(full_name="Trưởng thôn", elderly_alone=True))
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.need_create(actor=cast.officer, data=data)
     assert "households only" in caught.value.message_dict["vulnerability"][0]
     assert not Need.objects.exists()
@@ -178,7 +211,7 @@ def test_vulnerability_boxes_are_refused_for_a_community(cast: Cast) -> None:
 
 def test_a_household_cannot_be_both_poor_and_near_poor(cast: Cast) -> None:
     data = need_data(cast.commune_a, beneficiary=household(poor_household=True, near_poor_household=True))
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.need_create(actor=cast.officer, data=data)
     assert "tick only one" in caught.value.message_dict["vulnerability"][0]
 
@@ -240,10 +273,12 @@ def test_the_daily_refresh_adds_the_days_waited_and_a_second_run_changes_nothing
 
 def test_the_refresh_applies_changed_weights(cast: Cast, make_need: Any) -> None:
     need = make_need("verified", urgency="critical", beneficiary=household(young_children=True))
+    assert parts(need) == [("urgency", 40), ("vulnerable", 15)]  # default weights
     with override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS):
         call_command("refresh_priorities", stdout=StringIO())
     need.refresh_from_db()
-    assert parts(need) == [("urgency", 50), ("vulnerable", 5)]
+    assert parts(need) == [("urgency", 50), ("vulnerable", 9)]
+    assert need.priority == 59
 
 
 def test_the_refresh_refuses_a_day_that_is_not_a_date(cast: Cast) -> None:
@@ -280,12 +315,37 @@ def test_the_public_page_explains_the_score_in_words_and_names_no_flag(cast: Cas
         assert word not in lowered, word
 
 
+def priority_card(response: Any) -> str:
+    """The visible text of the page's priority card (the score and its parts)."""
+    found = re.search(r'(?s)<section class="card need-priority".*?</section>', response.content.decode())
+    assert found, "no priority card on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))).strip()
+
+
+@override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS)
+def test_different_single_flags_look_the_same_on_the_public_page(cast: Cast, make_need: Any) -> None:
+    pregnant = make_need("verified", urgency="high", damage_level="minor", beneficiary=household(pregnant=True))
+    disabled = make_need("verified", urgency="high", damage_level="minor", beneficiary=household(disability=True))
+    assert flags_of(Beneficiary.objects.get(need=pregnant)) == ["pregnant"]
+    assert flags_of(Beneficiary.objects.get(need=disabled)) == ["disability"]
+    client = Client(**ENGLISH)
+    cards = [priority_card(client.get(reverse("portal:need_detail", args=[n.code]))) for n in (pregnant, disabled)]
+    for card in cards:
+        assert "Priority 16" in card  # 3 + 4 + 9
+        assert "vulnerable household (+9)" in card
+    assert cards[0] == cards[1]
+    pregnant.refresh_from_db()
+    disabled.refresh_from_db()
+    assert pregnant.priority == disabled.priority == 16
+    assert pregnant.priority_parts == disabled.priority_parts
+
+
 @override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS)
 def test_the_officer_sees_the_same_breakdown_and_which_flags_apply(cast: Cast, make_need: Any) -> None:
     need = make_need("verified", urgency="critical", beneficiary=household(disability=True))
     page = text(cast.client_for(cast.verifier).get(reverse("needs:officer_need", args=[need.code])))
-    assert "Priority 67" in page
-    assert "very urgent (+50)" in page and "vulnerable household (+17)" in page
+    assert "Priority 59" in page
+    assert "very urgent (+50)" in page and "vulnerable household (+9)" in page
     assert "Vulnerable household Person with a disability" in page  # the private card names the flag
     assert cast.client_for(cast.outsider).get(reverse("needs:officer_need", args=[need.code])).status_code == 403
 
@@ -295,12 +355,12 @@ def test_the_api_gives_the_score_and_its_parts_but_no_flag(cast: Cast, make_need
     need = make_need("verified", urgency="high", damage_level="minor", beneficiary=household(pregnant=True, poor_household=True))
     response = Client(**ENGLISH).get(f"/api/v1/needs/{need.code}")
     body = response.json()
-    assert body["priority"] == 3 + 4 + 14
+    assert body["priority"] == 3 + 4 + 18
     assert body["damage_level"] == "minor"
     assert body["priority_breakdown"] == [
         {"key": "urgency", "label": "urgent", "points": 3},
         {"key": "damage", "label": "house or building slightly damaged", "points": 4},
-        {"key": "vulnerable", "label": "vulnerable household", "points": 14},
+        {"key": "vulnerable", "label": "vulnerable household", "points": 18},
     ]
     raw = json.dumps(body, ensure_ascii=False).lower()
     for word in [*FLAG_WORDS, *VULNERABILITY_FLAGS, fold(SECRET_NAME), SECRET_NAME.lower()]:
@@ -323,7 +383,7 @@ def test_the_api_records_the_damage_and_the_flags_of_a_new_need(cast: Cast) -> N
     need = Need.objects.get(code=response.json()["code"])
     assert need.damage_level == "major"
     assert flags_of(need.beneficiary) == ["near_poor_household", "young_children"]
-    assert response.json()["priority"] == need.priority == 10 + 15 + 18  # default weights
+    assert response.json()["priority"] == need.priority == 10 + 15 + 30  # default weights: 15 a flag
     assert "near_poor" not in response.content.decode()
 
 
@@ -335,9 +395,12 @@ def ranked(cast: Cast, make_need: Any) -> dict[str, Need]:
     """Three published needs whose priority order differs from their urgency order."""
     with override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS):
         return {
-            # medium (2) + destroyed (20) + poor and elderly alone (24) = 46
+            # medium (2) + destroyed (20) + poor, elderly alone and disability (27, capped at 25) = 47
             "vulnerable": make_need(
-                "verified", urgency="medium", damage_level="destroyed", beneficiary=household(poor_household=True, elderly_alone=True)
+                "verified",
+                urgency="medium",
+                damage_level="destroyed",
+                beneficiary=household(poor_household=True, elderly_alone=True, disability=True),
             ),
             "critical": make_need("verified", urgency="critical"),  # 50
             "plain": make_need("verified", urgency="high"),  # 3: more urgent than the vulnerable one, lower priority
@@ -352,10 +415,11 @@ def test_public_search_puts_the_highest_priority_first_by_default(ranked: dict[s
     expected = [ranked["critical"].code, ranked["vulnerable"].code, ranked["plain"].code]
     assert codes(need_search_public(filters=NeedFilters())) == expected
     assert [v.code for v in need_list_public(filters=NeedFilters())[0:3]] == expected
-    # The waiting days can reorder them: the vulnerable household waited 3 days (+6) and passes.
+    # The waiting days can reorder them: the vulnerable household waited 3 days (+6), 53 passes 50.
     days_ago(ranked["vulnerable"], 3)
     with override_settings(NEED_PRIORITY_WEIGHTS=WEIGHTS):
         call_command("refresh_priorities", stdout=StringIO())
+    assert Need.objects.get(pk=ranked["vulnerable"].pk).priority == 53
     assert codes(need_search_public(filters=NeedFilters()))[0] == ranked["vulnerable"].code
 
 
@@ -389,7 +453,7 @@ def test_the_api_lists_by_priority_and_refuses_an_unknown_sort(ranked: dict[str,
     client = Client(**ENGLISH)
     listed = [n["code"] for n in client.get("/api/v1/needs").json()["items"]]
     assert listed == [ranked["critical"].code, ranked["vulnerable"].code, ranked["plain"].code]
-    assert [n["priority"] for n in client.get("/api/v1/needs").json()["items"]] == [50, 46, 3]
+    assert [n["priority"] for n in client.get("/api/v1/needs").json()["items"]] == [50, 47, 3]
     newest = [n["code"] for n in client.get("/api/v1/needs", {"sort": "newest"}).json()["items"]]
     assert newest[0] == ranked["plain"].code  # not the cached answer to the same list in another order
     assert client.get("/api/v1/needs", {"sort": "random"}).status_code == 422
@@ -401,7 +465,7 @@ def test_officers_list_their_needs_last_changed_first_or_by_priority(cast: Cast,
     assert by_priority == [ranked["critical"].code, ranked["vulnerable"].code, ranked["plain"].code]
     page = text(cast.client_for(cast.officer).get(reverse("needs:officer_home"), {"sort": "priority"}))
     assert page.find(ranked["critical"].code) < page.find(ranked["vulnerable"].code) < page.find(ranked["plain"].code)
-    assert "Priority 46" in page
+    assert "Priority 47" in page
 
 
 # ---- the officer form ------------------------------------------------------------------------
@@ -443,7 +507,7 @@ def test_the_form_shows_plain_boxes_and_saves_the_flags_and_the_damage(cast: Cas
     need = Need.objects.get()
     assert need.damage_level == "destroyed"
     assert flags_of(need.beneficiary) == ["elderly_alone", "disability"]
-    assert parts(need) == [("urgency", 25), ("damage", 25), ("vulnerable", 30)]  # default weights, capped
+    assert parts(need) == [("urgency", 25), ("damage", 25), ("vulnerable", 30)]  # default weights: 15 a flag
     edit = client.get(reverse("needs:need_edit", args=[need.code])).content.decode()
     assert re.search(r'name="disability"[^>]*checked', edit)
     assert re.search(r'name="elderly_alone"[^>]*checked', edit)

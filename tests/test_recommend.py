@@ -3,6 +3,7 @@ nearest, and pledging the ticked ones in one step (all or nothing)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -142,3 +143,26 @@ def test_a_delegation_asks_where_to_take_what_it_still_carries(cast: Any, needs:
     assert reverse("coordination:recommend") not in cast.client_for(cast.province_member).get(
         reverse("delegations:detail", args=[delegation.code])
     ).text
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_prefilled_quantities_pledge_exactly_what_was_suggested(cast: Any, make_need: Any, language: str) -> None:
+    from cuutro.needs.services import NeedItemData
+
+    need = make_need("verified", items=[NeedItemData("rice", 1500), NeedItemData("cash-house-repair", 5_000_000)])
+    client = cast.client_for(cast.donor)
+    client.get(f"/lang/{language}/")
+    offer = {"item_0": "rice", "quantity_0": "2000", "item_1": "cash-house-repair", "quantity_1": "5000000"}
+    page = client.get(reverse("coordination:recommend"), offer).text
+    rice_item, cash_item = need.items.get(item__code="rice"), need.items.get(item__code="cash-house-repair")
+    prefilled = {
+        pk: re.search(rf'name="qty_{pk}" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+        for pk in (rice_item.pk, cash_item.pk)
+    }
+    assert prefilled[rice_item.pk] == "1500"  # never "1.500": for goods that would read as one and a half
+    assert prefilled[cash_item.pk] == ("5.000.000" if language == "vi" else "5,000,000")
+    form = {**offer, "line": [rice_item.pk, cash_item.pk], **{f"qty_{pk}": value for pk, value in prefilled.items()},
+            "show_as": "anonymous", "contact_name": "Chị Hoa", "contact_phone": "0905123456"}  # fmt: skip
+    client.post(reverse("coordination:recommend"), form)
+    made = dict(Pledge.objects.filter(donor=cast.donor).values_list("need_item_id", "quantity"))
+    assert made == {rice_item.pk: 1500, cash_item.pk: 5_000_000}

@@ -170,7 +170,12 @@ def recommendation_pledge(*, actor: Any, lines: list[tuple[int, Decimal | str]],
         raise ValidationError(_("Tick at least one need to pledge."))
     if len(chosen) > MAX_LINES:
         raise ValidationError(_("Pledge at most %(max)d needs at once.") % {"max": MAX_LINES})
-    codes = dict(NeedItem.objects.filter(pk__in=[pk for pk, _q in chosen]).values_list("pk", "need__code"))
+    rows = NeedItem.objects.filter(pk__in=[pk for pk, _q in chosen]).values_list("pk", "need_id", "need__code")
+    found = {pk: (need_id, code) for pk, need_id, code in rows}
+    codes = {pk: code for pk, (_need, code) in found.items()}
+    # Every pledge locks its need: take the locks in one order (by need), or two donors pledging
+    # the same needs in opposite orders would deadlock each other.
+    chosen.sort(key=lambda line: (found.get(line[0], (0, ""))[0], line[0]))
     pledges = []
     for need_item_id, quantity in chosen:
         data = PledgeData(

@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from cuutro.accounts.selectors import user_organisations
 from cuutro.coordination import recommend
 from cuutro.geo.models import Area, AreaLevel
-from cuutro.lib.forms import attach_errors
+from cuutro.lib.forms import attach_errors, parse_id
 from cuutro.needs.choices import OPEN_STATUSES
 from cuutro.needs.models import CatalogueItem, Need
 from cuutro.pledges.choices import ShowAs
@@ -110,9 +110,10 @@ class ContactForm(forms.Form):
 
 def _chosen_lines(request: HttpRequest) -> list[tuple[int, Decimal | str]]:
     lines: list[tuple[int, Decimal | str]] = []
-    for value in request.POST.getlist("line"):
-        if value.isdigit():
-            lines.append((int(value), request.POST.get(f"qty_{value}", "").strip()[:20]))
+    for value in request.POST.getlist("line")[: recommend.MAX_LINES + 1]:
+        pk = parse_id(value)
+        if pk is not None:
+            lines.append((pk, request.POST.get(f"qty_{pk}", "").strip()[:20]))
     return lines
 
 
@@ -149,7 +150,11 @@ def recommend_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(n)d pledges made: %(codes)s. Deliver them as agreed and mark each delivered.")
+                    ngettext(
+                        "%(n)d pledge made: %(codes)s. Deliver it as agreed and mark it delivered.",
+                        "%(n)d pledges made: %(codes)s. Deliver them as agreed and mark each delivered.",
+                        len(pledges),
+                    )
                     % {"n": len(pledges), "codes": ", ".join(p.code for p in pledges)},
                 )
                 return redirect("pledges:mine")

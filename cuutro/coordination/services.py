@@ -133,6 +133,9 @@ def board_refresh(*, full: bool = False) -> int:
         for start in range(0, len(ids), DELETE_CHUNK):
             BoardDirty.objects.filter(id__in=ids[start : start + DELETE_CHUNK]).delete()
         BoardState.objects.filter(pk=STATE_PK).update(refreshed_at=timezone.now())
+        # A reader that found the refresh busy rendered (and cached) the lines as they were:
+        # drop that copy once the new lines are committed.
+        public_data_changed()
     return -1 if everything else len(areas)
 
 

@@ -24,7 +24,7 @@ from cuutro.coordination.forms import NoticeForm, WithdrawForm
 from cuutro.coordination.models import BoardStatus
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.geo.selectors import area_get, communes_in, provinces
-from cuutro.lib.forms import attach_errors
+from cuutro.lib.forms import attach_errors, parse_id
 from cuutro.lib.public_cache import cache_public, cached_value
 from cuutro.needs import selectors as needs
 from cuutro.needs.models import CatalogueItem, Category
@@ -118,9 +118,9 @@ def advice(request: HttpRequest) -> HttpResponse:
     ``item``); the fragment itself is cached under exactly what it answers."""
     get = request.GET
     area = item = category = None
-    need_item = get.get("need_item", "").strip()
-    if need_item.isdigit():
-        found = selectors.advice_item_for(need_item_id=int(need_item))
+    need_item = parse_id(get.get("need_item", ""))
+    if need_item is not None:
+        found = selectors.advice_item_for(need_item_id=need_item)
         if found is not None:
             area, item = found
     if area is None:

@@ -25,9 +25,10 @@ What goes in:
 Accepted lines become pledges of the delegation's organisation, recorded by the official on
 behalf of the member who registered the delegation (``pledge_create(donor=...)``), so the
 organisation holds them, ships and delivers them; a commune officer who did not accept them
-confirms. Each acceptance records ``delegations.allocation.accepted`` on each delegation
-concerned, with the run's parameters and the pledges: that event is also how later runs know
-which pledges came out of a delegation's cargo (there is no table linking them yet).
+confirms. Each accepted line is an ``AllocationLine`` (cargo line → pledge): later runs and the
+hand-over page subtract what is still promised from the truck (``AllocationLine.holding``). Each
+acceptance records ``delegations.allocation.accepted`` on each delegation concerned, with the
+run's parameters and the pledges, and tells the organisation.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from cuutro.needs.models import NeedItem
 from cuutro.needs.selectors import needs_in_scope
 from cuutro.needs.services import parse_quantity
 from cuutro.notify.services import notify
-from cuutro.pledges.choices import ACTIVE_STATUSES, ShowAs
+from cuutro.pledges.choices import ShowAs
 from cuutro.pledges.models import Pledge
 from cuutro.pledges.services import OverPledgedError, PledgeData, PledgeStateError, pledge_create
 
@@ -162,9 +163,10 @@ def allocated_by_cargo(*, delegation_ids: list[int]) -> dict[int, Decimal]:
     """Quantity of each cargo line held by pledges of earlier accepted allocations (active ones:
     a cancelled or expired pledge gives its quantity back to the truck)."""
     rows = (
-        AllocationLine.objects.filter(cargo__delegation_id__in=delegation_ids, pledge__status__in=ACTIVE_STATUSES)
+        AllocationLine.holding()
+        .filter(cargo__delegation_id__in=delegation_ids)
         .values("cargo_id")
-        .annotate(held=Sum("pledge__quantity"))
+        .annotate(held=Sum("quantity"))
         .order_by()
     )
     return {row["cargo_id"]: row["held"] or Decimal(0) for row in rows}
@@ -461,6 +463,9 @@ def allocation_accept(
     pledges: list[Pledge] = []
     donors: dict[int, Any] = {}
     objective = 0.0
+    # Each pledge locks its need: in one order (by need), so concurrent acceptances and pledges
+    # on the same needs cannot deadlock.
+    checked.sort(key=lambda line: (line[0].need_id, line[0].need_item_id, line[1].cargo_id))
     for need, offer, quantity in checked:
         delegation = offer.delegation
         if delegation.pk not in donors:

@@ -16,6 +16,7 @@ from cuutro.delegations.allocation import MAX_DAYS as MAX_ALLOCATION_DAYS
 from cuutro.delegations.allocation import AcceptLine, AllocationParams
 from cuutro.delegations.services import CargoData, DelegationData, HandoverData, StopData
 from cuutro.geo.models import Area
+from cuutro.lib.forms import parse_id
 from cuutro.needs.models import CatalogueItem, Category
 from cuutro.needs.selectors import PublicNeed
 
@@ -182,7 +183,9 @@ class AllocationForm(forms.Form):
     """The allocation run: which days, which area, how much distance counts."""
 
     date_from = forms.DateField(label=_("From"), widget=DATE)
-    date_to = forms.DateField(label=_("To (optional)"), widget=DATE, required=False)
+    date_to = forms.DateField(
+        label=_("To (optional)"), widget=DATE, required=False, help_text=_("Empty: only the first day's delegations.")
+    )
     area = forms.ChoiceField(label=_("Area"), required=False)
     distance_weight = forms.DecimalField(
         label=_("Distance weight"), min_value=Decimal(0), max_value=Decimal(1000), max_digits=6, decimal_places=2,
@@ -223,8 +226,8 @@ def allocation_lines(data: Any) -> list[AcceptLine]:
     quantity (``q-<key>``); unticked lines are left out."""
     found = []
     for key in dict.fromkeys(data.getlist("use")):
-        need_item, _sep, cargo = key.partition("-")
-        if not (need_item.isdigit() and cargo.isdigit()):
+        need_item, _sep, cargo = (parse_id(part) for part in key.partition("-"))
+        if need_item is None or cargo is None:
             continue
-        found.append(AcceptLine(need_item_id=int(need_item), cargo_id=int(cargo), quantity=data.get(f"q-{key}", "").strip()))
+        found.append(AcceptLine(need_item_id=need_item, cargo_id=cargo, quantity=data.get(f"q-{key}", "").strip()))
     return found

@@ -98,7 +98,7 @@ class CargoLine(models.Model):
         """What of this cargo is spoken for: handed over at stops, or allocated to needs by an
         official through a pledge that is still active (a cancelled one gives it back)."""
         handed = sum((h.quantity for h in self.handovers.all()), Decimal(0))
-        allocated = self.allocations.filter(pledge__status__in=ACTIVE_STATUSES).aggregate(total=models.Sum("quantity"))["total"]
+        allocated = AllocationLine.holding().filter(cargo=self).aggregate(total=models.Sum("quantity"))["total"]
         return handed + (allocated or Decimal(0))
 
 
@@ -178,3 +178,11 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cargo_id}: {self.pledge_id}"
+
+    @classmethod
+    def holding(cls) -> models.QuerySet[AllocationLine]:
+        """Lines whose goods are still promised from the truck: the pledge is active and still
+        the delegation's organisation's (one handed over to another donor no longer is)."""
+        return cls.objects.filter(
+            pledge__status__in=ACTIVE_STATUSES, pledge__organisation_id=models.F("cargo__delegation__organisation_id")
+        )

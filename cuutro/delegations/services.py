@@ -41,7 +41,7 @@ from cuutro.lib.codes import code_key, random_code
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import PUBLIC_STATUSES, quantity_text
 from cuutro.needs.models import CatalogueItem, Need, NeedItem
-from cuutro.needs.services import MAX_QUANTITY, PHONE_RE, parse_quantity
+from cuutro.needs.services import MAX_QUANTITY, PHONE_RE, identity_in_text, parse_quantity
 from cuutro.notify.services import notify
 from cuutro.pledges.choices import ShowAs
 from cuutro.pledges.models import Pledge
@@ -230,6 +230,8 @@ def delegation_register(*, actor: Any, data: DelegationData) -> Delegation:
         raise PermissionDenied(_("You can only register a delegation for an organisation you belong to."))
     errors: dict[str, list[str]] = {}
     origin = _text(data.origin, name="origin", errors=errors, required=_("Say where the delegation comes from."))
+    if origin and identity_in_text(origin, None):  # the calendar publishes it
+        errors.setdefault("origin", []).append(_("Where it comes from is public: do not write a phone or ID number in it."))
     leader_name = _text(data.leader_name, name="leader_name", errors=errors, required=_("Enter the leader's name."), limit=150)
     phone = re.sub(r"[\s.\-]", "", data.leader_phone or "")
     if not PHONE_RE.match(phone):
@@ -606,7 +608,9 @@ def stop_handover(*, actor: Any, stop: Stop, lines: list[HandoverData]) -> list[
     found = _handover_lines(stop=stop, delegation=delegation, lines=lines)
     reason = _("Handed over by relief delegation %(code)s in %(area)s.") % {"code": delegation.code, "area": stop.commune.name}
     pledges = []
-    for need_item, carried, quantity in found:
+    # Each pledge locks its need: always in the same order (by need), so that concurrent
+    # hand-overs and pledges on the same needs cannot deadlock.
+    for need_item, carried, quantity in sorted(found, key=lambda line: (line[0].need_id, line[0].pk)):
         pledge = pledge_create(
             actor=actor,
             data=PledgeData(

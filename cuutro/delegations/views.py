@@ -40,12 +40,18 @@ ACTION_MESSAGES = {
 EXTRA_ROUTE_ROWS = 2
 
 
+CALENDAR_REACH_DAYS = 366
+
+
 def _start(request: HttpRequest) -> date:
     # "date_from": a parameter the public cache keys on (lib.public_cache.KEY_PARAMETERS).
+    today = timezone.localdate()
     try:
-        return date.fromisoformat(request.GET.get("date_from", "").strip()[:10])
+        day = date.fromisoformat(request.GET.get("date_from", "").strip()[:10])
     except ValueError:
-        return timezone.localdate()
+        return today
+    # A calendar of relief visits: a year either way is plenty (and far dates overflow).
+    return day if abs((day - today).days) <= CALENDAR_REACH_DAYS else today
 
 
 @require_GET

@@ -28,7 +28,9 @@ class MovementForm(forms.Form):
     what = forms.ChoiceField(label=_("What happened?"), choices=WHAT_CHOICES, widget=forms.RadioSelect, initial="money_out")
     target = forms.ChoiceField(label=_("To or from whom?"), choices=TARGET_CHOICES, widget=forms.RadioSelect, initial=Target.NEED)
     need = forms.CharField(label=_("Need code"), required=False, help_text=_("e.g. HGĐ-7K3F9. The public sees only the code."))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False, empty_label=_("– choose –")
+    )
     payee = forms.CharField(label=_("Name of the supplier or giver"), required=False, max_length=200)
     amount = forms.CharField(label=_("Amount (đồng)"), required=False, help_text=_("e.g. 3.000.000"))
     item = forms.ChoiceField(label=_("Item"), required=False)

@@ -220,6 +220,9 @@ def entry_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry
         raise ValidationError({"reason": [_("Give a reason: the correction is public.")]})
     if entry.kind == EntryKind.REVERSAL:
         raise ValidationError({"entry": [_("A correction cannot itself be reversed; record a new entry instead.")]})
+    # The head's lock before the checks: an import matching this entry meanwhile must wait, or
+    # the movement could end up counted twice or not at all.
+    ledger_head_locked()
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError({"entry": [_("This entry is already reversed.")]})
     paired = entry.matches or entry.matched_by

@@ -18,3 +18,16 @@ def attach_errors(exc: ValidationError, form: forms.Form) -> list[str]:
         else:
             leftovers += messages
     return leftovers
+
+
+MAX_ID_DIGITS = 18  # a bigint; longer numbers are junk, not ids
+
+
+def parse_id(text: str) -> int | None:
+    """A database id typed into a URL or form: ASCII digits only (``"²".isdigit()`` is true, and
+    ``int()`` refuses it), positive and bigint-sized; None for anything else."""
+    text = (text or "").strip()
+    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value > 0 else None

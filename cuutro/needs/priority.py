@@ -15,7 +15,9 @@ the hour, but every search would then sort on an expression no index serves, and
 live twice (here and in SQL).
 
 Pure: no database. The vulnerability flags are private (``Beneficiary``); only their capped sum,
-as "vulnerable household", ever reaches ``priority_parts`` and the public.
+as "vulnerable household", ever reaches ``priority_parts`` and the public, and every flag weighs
+the same (``weights_problems`` refuses anything else), so the sum tells how many flags apply,
+never which.
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ def weights_problems(raw: Any) -> list[str]:
             problems.append(f"{name} must give points for exactly {', '.join(keys)}")
         problems += [p for key in keys if key in table and (p := _points_problem(f"{name}.{key}", table[key]))]
     problems += [p for name in numbers if (p := _points_problem(name, raw.get(name)))]
+    flags = raw.get("vulnerability")
+    if isinstance(flags, Mapping) and len({v for v in flags.values() if isinstance(v, int)}) > 1:
+        # The public sees the score and its parts: unequal points would tell which private flag
+        # (a disability, a pregnancy…) a household has. Equal points tell only how many.
+        problems.append("vulnerability must give every flag the same points, or the public score would tell which applies")
     return problems
 
 

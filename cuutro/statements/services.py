@@ -36,6 +36,7 @@ from cuutro.funds.services import (
     public_memo,
 )
 from cuutro.lib.codes import code_key
+from cuutro.lib.forms import parse_id
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.pledges.choices import PledgeStatus, ShowAs
 from cuutro.pledges.models import Pledge
@@ -511,9 +512,10 @@ def review_debit_same_as(*, actor: Any, item: ReviewItem, disbursement_seq: str,
     disbursement, and anyone can follow the link."""
     item, reason = _decide(actor=actor, item=item, reason=reason)
     _debit_only(item)
+    ledger_head_locked()  # before the checks: an import could match the disbursement meanwhile
     debit: LedgerEntry = item.entry
-    digits = "".join(ch for ch in (disbursement_seq or "") if ch.isdigit())[:18]
-    disbursement = LedgerEntry.objects.filter(seq=int(digits)).first() if digits else None
+    digits = parse_id((disbursement_seq or "").strip().lstrip("#"))
+    disbursement = LedgerEntry.objects.filter(seq=digits).first() if digits is not None else None
     if (
         disbursement is None or disbursement.fund_id != debit.fund_id or disbursement.kind != EntryKind.DISBURSEMENT
         or disbursement.direction != Direction.OUT
