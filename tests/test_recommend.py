@@ -166,3 +166,38 @@ def test_the_prefilled_quantities_pledge_exactly_what_was_suggested(cast: Any, m
     client.post(reverse("coordination:recommend"), form)
     made = dict(Pledge.objects.filter(donor=cast.donor).values_list("need_item_id", "quantity"))
     assert made == {rice_item.pk: 1500, cash_item.pk: 5_000_000}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_donors_pledging_the_same_needs_in_opposite_orders_both_succeed(cast: Any, make_need: Any) -> None:
+    """Each pledge locks its need; taken in the order the lines come, A then B against B then A
+    deadlocked on PostgreSQL. Now both go through, repeatedly, on their own connections."""
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import make_user
+
+    donors = [make_user(f"giver-{n}") for n in range(2)]
+    for _round in range(5):
+        first, second = (make_need("verified").items.get(item__code="rice") for _n in range(2))
+        orders = [[(first.pk, "1"), (second.pk, "1")], [(second.pk, "1"), (first.pk, "1")]]
+        barrier = threading.Barrier(2)
+        failures: list[BaseException] = []
+
+        def pledge(donor: Any, lines: list[tuple[int, str]], barrier: Any = barrier, failures: list[Any] = failures) -> None:
+            try:
+                barrier.wait(timeout=30)
+                recommendation_pledge(actor=donor, lines=list(lines), contact=Contact("Anh Tâm", "0905123456", None, "anonymous"))
+            except BaseException as exc:  # reported below
+                failures.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=pledge, args=(d, o)) for d, o in zip(donors, orders, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+        assert NeedItem.objects.get(pk=first.pk).quantity_pledged == 2 and NeedItem.objects.get(pk=second.pk).quantity_pledged == 2
