@@ -181,7 +181,13 @@ def test_the_proposal_equals_the_optimisers_solution_on_the_same_rows(cast: Any,
     assert f'data-line="{key(scene["b1"], "roofing-sheet", delegation)}"' in section
     assert 'max="30"' in section  # HGĐ A1's roofing line: the need still misses 30, the truck has 40
     assert "Phường Đông Hà" in section and "Xã Gio Linh" in section
-    assert f"{expected.objective:.2f}" in page
+    assert f"score {expected.objective:,.2f}." in page  # grouped, as every figure: "5,679.38"
+    # One card per line: what is edited (the quantity) sits with the need, its priority and distance.
+    card = section[section.index(f'data-line="{key(scene["a1"], "roofing-sheet", delegation)}"') :]
+    card = card[: card.index("</li>")]
+    for field in ("name=\"use\"", f'name="q-{key(scene["a1"], "roofing-sheet", delegation)}"', "Priority", "Distance (km)"):
+        assert field in card, field
+    assert 'class="sticky-submit"' in page
 
 
 def test_needs_without_a_point_are_left_out_and_counted(cast: Any, scene: dict[str, Any]) -> None:

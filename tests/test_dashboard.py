@@ -389,6 +389,8 @@ def test_the_page_costs_the_same_few_queries_for_many_communes(
         response = client.get(URL)
     assert text(response).count("data-commune=") == 13
     assert len(many.captured_queries) == len(one.captured_queries)
+    # The ten most pressing communes are unfolded, the other three one tap away.
+    assert text(response).count("<details open>") == 10 and text(response).count("<details>") == 3
 
 
 def test_an_official_with_a_province_and_a_commune_role_counts_each_commune_once(cast: Any, scene: dict[str, Any]) -> None:

@@ -133,6 +133,32 @@ def test_the_registration_form_lists_the_chosen_provinces_communes(cast: Any) ->
     assert "Phường Đông Hà" not in page
 
 
+def test_changing_the_province_keeps_what_was_typed_and_registers_nothing(cast: Any) -> None:
+    client = cast.client_for(cast.org_member)
+    data = form_data(cast, province=cast.other_province.code, change_province="1", origin="Đà Nẵng", leader_name="Chị Lan",
+                     note=LEADER_NOTE, **{"cargo-0-quantity": "175"})
+    response = client.post(reverse("delegations:new") + f"?province={cast.province.code}", data)
+    assert response.status_code == 200
+    assert not Delegation.objects.exists()
+    page = text(response)
+    # The new province's communes, and everything typed, as it was.
+    assert "Xã Nam Đông" in page and "Phường Đông Hà" not in page
+    assert f'<option value="{cast.other_province.code}" selected>' in page
+    assert 'value="Đà Nẵng"' in page and 'value="Chị Lan"' in page and f'value="{LEADER_PHONE}"' in page
+    assert '<option value="instant-noodles" selected>' in page and 'value="175"' in page
+    assert '<option value="cash-house-repair" selected>' in page and 'value="20.000.000"' in page
+    assert 'value="8"' in page and f'value="{data["starts_on"]}"' in page and LEADER_NOTE in page
+    # Only a redisplay: no red marks for what is still to fill in.
+    assert "Please correct the items marked in red." not in page
+    # Then the register button registers, in the chosen province.
+    del data["change_province"]
+    data["preferred_communes"] = [cast.commune_c.code]
+    done = client.post(reverse("delegations:new"), data)
+    assert done.status_code == 302
+    registered = Delegation.objects.get()
+    assert registered.origin == "Đà Nẵng" and list(registered.preferred_communes.all()) == [cast.commune_c]
+
+
 def test_registration_errors_are_shown_in_vietnamese(cast: Any) -> None:
     client = cast.client_for(cast.org_member, language="vi")
     data = form_data(
@@ -363,8 +389,8 @@ def test_the_public_calendar_shows_the_plan_but_never_the_leaders_contact(cast: 
     page = text(Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("delegations:calendar")))
     assert "Hội Chữ thập đỏ Thử nghiệm" in page
     assert "People: 12, vehicles: 3" in page
-    assert "200 boxes Instant noodles" in page
-    assert "50,000,000 VND Cash for house repair" in page
+    assert "Instant noodles: 200 boxes" in page
+    assert "Cash for house repair: 50,000,000 VND" in page
     assert 'id="delegation-points"' in page and f'"code": "{cast.commune_a.code}"' in page
     for secret in (LEADER_PHONE, "Anh Trưởng Đoàn", LEADER_NOTE, live_stop(delegation, cast.commune_a).token):
         assert secret not in page
@@ -513,6 +539,38 @@ def test_no_hand_over_before_the_arrival_is_recorded_nor_by_the_officer(cast: An
         reverse("delegations:handover", args=[delegation.code, stop.code]), {f"q-{sheets.pk}": "1"}
     ).status_code == 403
     assert not Pledge.objects.exists()
+
+
+def test_marking_completed_first_names_the_stops_that_leave_the_calendar(cast: Any) -> None:
+    delegation = register(cast, communes=[cast.commune_a, cast.commune_b])
+    later = today() + timedelta(days=2)
+    accept(cast.province_member, delegation, stop_data(cast.commune_a), stop_data(cast.commune_b, later))
+    services.stop_check_in(actor=cast.officer, stop=live_stop(delegation, cast.commune_a))
+    client = cast.client_for(cast.org_member)
+    url = reverse("delegations:action", args=[delegation.code, "complete"])
+    detail = text(client.get(reverse("delegations:detail", args=[delegation.code])))
+    assert f'href="{url}"' in detail  # the first tap only opens the confirmation
+    response = client.get(url)
+    assert response.status_code == 200
+    page = text(response)
+    dropped = page[page.index('class="dropped-stops"') : page.index("</ul>", page.index('class="dropped-stops"'))]
+    assert f"{cast.commune_b.name} · {later:%d/%m/%Y}" in dropped
+    assert cast.commune_a.name not in dropped  # visited: it stays
+    assert "Yes, the visit is over" in page
+    assert Delegation.objects.get().status == DelegationStatus.ON_ROUTE
+    assert live_stop(delegation, cast.commune_b).status == StopStatus.ACCEPTED
+    client.post(url)
+    assert Delegation.objects.get().status == DelegationStatus.COMPLETED
+    assert Stop.objects.get(delegation=delegation, commune=cast.commune_b).status == StopStatus.WITHDRAWN
+
+
+def test_only_completion_has_a_confirmation_page(cast: Any) -> None:
+    delegation, _stop = arrived(cast)
+    client = cast.client_for(cast.org_member)
+    assert client.get(reverse("delegations:action", args=[delegation.code, "cancel"])).status_code == 405
+    services.delegation_complete(actor=cast.org_member, delegation=delegation)
+    again = client.get(reverse("delegations:action", args=[delegation.code, "complete"]))
+    assert again.status_code == 302 and again["Location"] == reverse("delegations:detail", args=[delegation.code])
 
 
 def test_the_visit_is_completed_after_the_hand_over(cast: Any) -> None:

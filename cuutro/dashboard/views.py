@@ -20,6 +20,9 @@ from cuutro.geo.models import Area
 from cuutro.needs.views import officer_required
 from cuutro.templatetags.cuutro import qty
 
+# Communes shown unfolded, the most pressing first; the others open with a tap.
+OPEN_COMMUNES = 10
+
 
 def _roots(request: HttpRequest) -> list[Area]:
     """The areas the page covers: the user's scopes, or the one in scope ``?area=`` names (404
@@ -75,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard/dashboard.html",
         {
             "data": data,
+            "open_communes": OPEN_COMMUNES,
             "narrowed": bool(request.GET.get("area", "").strip()),
             "points": _map_points(data.rows),
             "tile_url": settings.MAP_TILE_URL,

@@ -93,6 +93,16 @@ class DelegationForm(forms.Form):
         )
 
 
+def typed_values(form: forms.Form, data: Any) -> dict[str, Any]:
+    """What was typed into ``form``'s fields, as initial values: the form is shown again as it
+    was, without checking it (no red marks for what is not filled in yet)."""
+    return {
+        name: field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        for name, field in form.fields.items()
+        if field.widget.value_omitted_from_data(data, {}, form.add_prefix(name)) is False
+    }
+
+
 @dataclass
 class RouteRow:
     """One line of the route form: a commune (fixed, or to choose) and its open needs."""

@@ -45,8 +45,9 @@ def _with_relations(qs: QuerySet[Delegation]) -> QuerySet[Delegation]:
 
 
 def cargo_summary(delegation: Delegation) -> list[str]:
-    """What it brings in words: "200 thùng Mì ăn liền", "50.000.000 VND Tiền sửa chữa nhà"."""
-    return [f"{quantity_text(c.quantity, c.item.unit)} {c.item.name}" for c in delegation.cargo.all()]
+    """What it brings in words: "Mì ăn liền: 200 thùng", "Tiền sửa chữa nhà: 50.000.000 VND". The item's
+    name first: "Bộ quần áo: 300 bộ", never "300 bộ Bộ quần áo"."""
+    return [f"{c.item.name}: {quantity_text(c.quantity, c.item.unit)}" for c in delegation.cargo.all()]
 
 
 # ---- public: the shared calendar and map ---------------------------------------------------

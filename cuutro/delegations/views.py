@@ -9,18 +9,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cuutro.accounts.selectors import officer_communes, user_organisations
 from cuutro.coordination.optimiser import ProblemError
 from cuutro.delegations import allocation, selectors, services
-from cuutro.delegations.forms import AllocationForm, DelegationForm, ReasonForm, RouteForm, RouteRow, allocation_lines, handover_lines
+from cuutro.delegations.forms import (
+    AllocationForm,
+    DelegationForm,
+    ReasonForm,
+    RouteForm,
+    RouteRow,
+    allocation_lines,
+    handover_lines,
+    typed_values,
+)
 from cuutro.delegations.models import ROUTABLE_STATUSES, Delegation, DelegationStatus, StopStatus
 from cuutro.delegations.permissions import can_act_for_delegation, can_check_in, can_route, can_route_in
 from cuutro.geo.models import Area
@@ -102,19 +111,25 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     organisations = user_organisations(user=request.user)
     if not organisations:
         raise PermissionDenied(_("Only members of an organisation can register a delegation."))
-    code = request.GET.get("province", "").strip()[:32]
+    # The province picker sits inside the form: its button ("change_province") only shows the
+    # chosen province's communes again, keeping everything typed; it never registers.
+    code = (request.POST.get("province") or request.GET.get("province") or "").strip()[:32]
     province = (area_get(code=code) if code else None) or _default_province()
     communes = list(communes_in(area=province)) if province else []
-    form = DelegationForm(
-        request.POST or None,
-        organisations=organisations,
-        communes=communes,
-        categories=list(needs.categories()),
-        items=list(needs.catalogue()),
-        initial={"starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
-    )
+    categories, items = list(needs.categories()), list(needs.catalogue())
+
+    def make_form(data: QueryDict | None, initial: dict[str, object]) -> DelegationForm:
+        return DelegationForm(
+            data, organisations=organisations, communes=communes, categories=categories, items=items, initial=initial
+        )
+
+    redisplay = request.method == "POST" and "change_province" in request.POST
+    if redisplay:
+        form = make_form(None, typed_values(make_form(None, {}), request.POST))
+    else:
+        form = make_form(request.POST or None, {"starts_on": timezone.localdate(), "ends_on": timezone.localdate()})
     errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not redisplay and form.is_valid():
         try:
             delegation = services.delegation_register(actor=request.user, data=form.delegation_data())
         except ValidationError as exc:
@@ -158,9 +173,11 @@ def delegation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delegation_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     delegation = selectors.delegation_get_for_user(user=request.user, code=code)
+    if request.method == "GET":
+        return _complete_confirmation(request, delegation, action)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -179,6 +196,26 @@ def delegation_action(request: HttpRequest, code: str, action: str) -> HttpRespo
     else:
         messages.success(request, str(ACTION_MESSAGES[action]) % {"code": delegation.code})
     return redirect("delegations:detail", code=delegation.code)
+
+
+def _complete_confirmation(request: HttpRequest, delegation: Delegation, action: str) -> HttpResponse:
+    """The first tap on "Mark as completed": say which stops leave the calendar, then ask again.
+    Only ``complete`` has a confirmation page; the other actions are posted from the delegation's page."""
+    if action != "complete":
+        return HttpResponseNotAllowed(["POST"])
+    if delegation.status != DelegationStatus.ON_ROUTE:
+        messages.error(request, _("Only a delegation that has arrived somewhere can be marked as completed."))
+        return redirect("delegations:detail", code=delegation.code)
+    stops = selectors.live_stops(delegation)
+    return render(
+        request,
+        "delegations/complete_confirm.html",
+        {
+            "delegation": delegation,
+            "dropped": [s for s in stops if s.status != StopStatus.CHECKED_IN],
+            "visited": [s for s in stops if s.status == StopStatus.CHECKED_IN],
+        },
+    )
 
 
 @login_required
