@@ -456,13 +456,17 @@ def arrived(cast: Any, **kwargs: Any) -> tuple[Delegation, Stop]:
 
 
 def test_the_hand_over_becomes_delivered_pledges_that_the_commune_confirms(cast: Any, make_need: Any) -> None:
-    need = make_need("verified")  # 30 roofing sheets, 50.5 kg rice
+    from cuutro.geo.services import village_create
+
+    village_create(commune=cast.commune_a, code="19333-07", name="Khu phố 7")
+    need = make_need("verified", village_code="19333-07")  # 30 roofing sheets, 50.5 kg rice
     delegation, stop = arrived(cast)
     sheets = NeedItem.objects.get(need=need, item__code="roofing-sheet")
     client = cast.client_for(cast.org_member)
     url = reverse("delegations:handover", args=[delegation.code, stop.code])
     page = text(client.get(url))
     assert need.code in page and "30 sheets" in page
+    assert "Khu phố 7" in page  # the village, so the delegation finds the household on the ground
     response = client.post(url, {f"q-{sheets.pk}": "20"})
     assert response.status_code == 302
     pledge = Pledge.objects.get()

@@ -298,6 +298,7 @@ class HandoverChoice:
     need_item_id: int
     need_code: str
     urgency_label: str
+    village: str  # public: helps the delegation find the household on the ground
     remaining: Decimal
     remaining_text: str
     asked: bool  # one of the needs the commune assigned to this stop
@@ -325,8 +326,8 @@ def handover_groups(*, stop: Stop) -> list[HandoverGroup]:
         left = cargo.quantity - cargo.committed()
         choices = [
             HandoverChoice(
-                need_item_id=item.id, need_code=need.code, urgency_label=need.urgency_label, remaining=item.remaining,
-                remaining_text=quantity_text(item.remaining, item.unit), asked=need.code in assigned,
+                need_item_id=item.id, need_code=need.code, urgency_label=need.urgency_label, village=need.village_name,
+                remaining=item.remaining, remaining_text=quantity_text(item.remaining, item.unit), asked=need.code in assigned,
             )
             for need in needs
             for item in need.items
