@@ -17,11 +17,12 @@ from django.utils import timezone, translation
 from cuutro.audit.models import AuditEvent
 from cuutro.coordination.optimiser import NeedSlot, Offer, solve
 from cuutro.delegations import allocation, services
-from cuutro.delegations.models import CargoLine, Delegation, Stop, StopStatus
+from cuutro.delegations.models import AllocationLine, CargoLine, Delegation, HandoverLine, Stop, StopStatus
+from cuutro.delegations.services import HandoverData, stop_check_in, stop_handover
 from cuutro.needs.models import Need, NeedItem
 from cuutro.needs.services import NeedItemData
 from cuutro.pledges.models import Pledge, PledgeStatus
-from cuutro.pledges.services import PledgeData, pledge_confirm, pledge_create, pledge_deliver
+from cuutro.pledges.services import PledgeData, pledge_cancel, pledge_confirm, pledge_create, pledge_deliver
 from tests.conftest import photo_upload
 
 # Points: two households in Phường Đông Hà, a community need in Xã Gio Linh about 11 km away.
@@ -284,11 +285,6 @@ def test_an_adjusted_line_becomes_a_pledge_of_the_organisation_recorded_by_the_o
 
 
 def test_goods_allocated_to_needs_cannot_be_handed_over_again_at_a_stop(cast: Any, scene: dict[str, Any]) -> None:
-    from django.core.exceptions import ValidationError
-
-    from cuutro.delegations.models import AllocationLine
-    from cuutro.delegations.services import HandoverData, stop_check_in, stop_handover
-
     delegation = scene["delegation"]
     accept_post(cast, cast.province_member, {key(scene["a1"], "roofing-sheet", delegation): 15})
     line = AllocationLine.objects.get()
@@ -299,9 +295,9 @@ def test_goods_allocated_to_needs_cannot_be_handed_over_again_at_a_stop(cast: An
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         stop_handover(actor=cast.org_member, stop=stop, lines=[HandoverData(need_item_id=other.pk, quantity=26)])
     assert "15 sheets of it is handed over or allocated to needs already" in " ".join(refused.value.messages)
+    assert not HandoverLine.objects.exists()
+    assert list(Pledge.objects.all()) == [line.pledge]
     # A cancelled allocation pledge gives the goods back to the truck.
-    from cuutro.pledges.services import pledge_cancel
-
     pledge_cancel(actor=cast.org_member, pledge=line.pledge, reason="Xe hỏng")
     assert cargo_of(delegation, "roofing-sheet").committed() == 0
 
@@ -424,6 +420,7 @@ def test_only_officials_in_scope_of_the_need_pledge_on_someones_behalf(cast: Any
     for official in (cast.officer_b, cast.outsider, cast.donor):
         with pytest.raises(PermissionDenied):
             pledge_create(actor=official, donor=cast.org_member, data=on_behalf(cast, need))
+    assert not Pledge.objects.exists()
     pledge = pledge_create(actor=cast.officer, donor=cast.org_member, data=on_behalf(cast, need))
     assert pledge.donor == cast.org_member
     assert AuditEvent.objects.get(action="pledges.pledge.created", target_id=str(pledge.pk)).actor == cast.officer

@@ -197,6 +197,7 @@ def test_registration_refuses_an_item_listed_twice_and_a_visit_without_cargo(cas
     with pytest.raises(ValidationError) as empty:
         register(cast, cargo={}, ends_on=today() + timedelta(days=19))
     assert set(empty.value.message_dict) == {"cargo", "ends_on"}
+    assert not Delegation.objects.exists()
 
 
 def test_only_members_of_an_organisation_register_a_delegation(cast: Any) -> None:
@@ -211,6 +212,7 @@ def test_only_members_of_an_organisation_register_a_delegation(cast: Any) -> Non
                 cargo=[services.CargoData("rice", 1)],
             ),
         )
+    assert not Delegation.objects.exists()
     assert Client().get(reverse("delegations:new")).status_code == 302  # to the login page
 
 
@@ -263,6 +265,8 @@ def test_the_outsider_sees_none_of_the_private_pages(cast: Any) -> None:
     assert delegation.code not in text(client.get(reverse("delegations:mine")))
     with pytest.raises(PermissionDenied):
         accept(cast.outsider, delegation, stop_data(cast.commune_a))
+    assert Delegation.objects.get().status == DelegationStatus.ACCEPTED
+    assert Stop.objects.get() == stop and actions(delegation)[-1] == "delegations.delegation.accepted"
 
 
 def test_the_province_committee_assigns_two_communes_on_the_web(cast: Any, make_need: Any) -> None:
@@ -298,6 +302,8 @@ def test_a_stop_outside_the_delegations_days_is_refused(cast: Any) -> None:
     with pytest.raises(ValidationError) as error:
         accept(cast.officer, delegation, stop_data(cast.commune_a, today() + timedelta(days=5)))
     assert "when the delegation travels" in " ".join(error.value.message_dict["stops"])
+    assert not Stop.objects.exists()
+    assert Delegation.objects.get().status == DelegationStatus.SUBMITTED
 
 
 def test_reassigning_keeps_the_stops_qr_code_and_withdraws_dropped_communes(cast: Any) -> None:
@@ -316,6 +322,7 @@ def test_a_suggestion_needs_a_reason_and_the_organisation_accepts_it(cast: Any) 
     delegation = register(cast, communes=[cast.commune_a])
     with pytest.raises(ValidationError):
         services.delegation_suggest(actor=cast.province_member, delegation=delegation, stops=[stop_data(cast.commune_b)], reason="")
+    assert not Stop.objects.exists()
     services.delegation_suggest(
         actor=cast.province_member, delegation=delegation, stops=[stop_data(cast.commune_b)],
         reason="Phường Đông Hà đã đủ mì; Xã Gio Linh còn thiếu.",
@@ -351,8 +358,10 @@ def test_the_organisation_withdraws_with_a_reason(cast: Any) -> None:
     assert delegation.status == DelegationStatus.CANCELLED
     assert Stop.objects.get().status == StopStatus.WITHDRAWN
     assert AuditEvent.objects.get(action="delegations.delegation.cancelled").reason == "Đường bị sạt lở"
+    other = register(cast)
     with pytest.raises(PermissionDenied):
-        services.delegation_cancel(actor=cast.officer, delegation=register(cast), reason="x")
+        services.delegation_cancel(actor=cast.officer, delegation=other, reason="x")
+    assert Delegation.objects.get(pk=other.pk).status == DelegationStatus.SUBMITTED
 
 
 # ---- the shared calendar -------------------------------------------------------------------
@@ -443,6 +452,9 @@ def test_a_suggested_stop_cannot_be_checked_in(cast: Any) -> None:
     stop = Stop.objects.get()
     with pytest.raises(services.DelegationStateError):
         services.stop_check_in(actor=cast.officer, stop=stop)
+    assert Stop.objects.get().status == StopStatus.PROPOSED
+    assert Delegation.objects.get().status == DelegationStatus.REDIRECTED
+    assert not AuditEvent.objects.filter(action="delegations.stop.checked_in").exists()
 
 
 # ---- hand-over -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cuutro.needs.services import NeedItemData
-from cuutro.portal.views import _csv_safe
+from cuutro.portal.exports import csv_safe as _csv_safe
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 

@@ -94,6 +94,16 @@ def test_the_page_shows_the_suggestions_publicly_without_anyones_personal_data(c
     assert "Log in to pledge them" in text or "Đăng nhập" in text
 
 
+def test_the_area_list_offers_only_communes_with_open_needs_under_their_province(cast: Any, needs: dict[str, Need]) -> None:
+    with translation.override("en"):
+        page = Client().get(reverse("coordination:recommend"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    select = page[page.index('name="area"') : page.index("</select>", page.index('name="area"'))]
+    assert f'<optgroup label="{cast.commune_a.parent.name}">' in select
+    assert f'value="{cast.commune_a.code}"' in select and f'value="{cast.commune_b.code}"' in select
+    assert f'value="{cast.commune_a.parent.code}"' in select  # "All of" the province
+    assert f'value="{cast.commune_c.code}"' not in select  # no open need there
+
+
 def test_a_donor_pledges_the_ticked_needs_in_one_step(cast: Any, needs: dict[str, Need]) -> None:
     client = cast.client_for(cast.donor)
     offer = {"item_0": "rice", "quantity_0": "60", "area": ""}

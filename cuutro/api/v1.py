@@ -335,9 +335,6 @@ def fund_out(summary: funds_selectors.FundSummary) -> dict[str, Any]:
     }
 
 
-PUBLIC_NEED_STATUSES = {str(status) for status in PUBLIC_STATUSES}
-
-
 def _whole(value: Decimal | None) -> int | None:
     return None if value is None else int(value)
 
@@ -363,7 +360,7 @@ def entry_out(entry: Any) -> dict[str, Any]:
         "reference": entry.reference,
         "pledge": entry.pledge.code if entry.pledge else None,
         "need": need.code if need else None,
-        "need_url": reverse("portal:need_detail", args=[need.code]) if need and need.status in PUBLIC_NEED_STATUSES else None,
+        "need_url": reverse("portal:need_detail", args=[need.code]) if need and need.status in PUBLIC_STATUSES else None,
         "organisation": entry.organisation.name if entry.organisation else None,
         "bank_ref": entry.bank_ref,
         "document_sha256": entry.document_sha256,

@@ -172,7 +172,6 @@ def recommendation_pledge(*, actor: Any, lines: list[tuple[int, Decimal | str]],
         raise ValidationError(_("Pledge at most %(max)d needs at once.") % {"max": MAX_LINES})
     rows = NeedItem.objects.filter(pk__in=[pk for pk, _q in chosen]).values_list("pk", "need_id", "need__code")
     found = {pk: (need_id, code) for pk, need_id, code in rows}
-    codes = {pk: code for pk, (_need, code) in found.items()}
     # Every pledge locks its need: take the locks in one order (by need), or two donors pledging
     # the same needs in opposite orders would deadlock each other.
     chosen.sort(key=lambda line: (found.get(line[0], (0, ""))[0], line[0]))
@@ -183,7 +182,7 @@ def recommendation_pledge(*, actor: Any, lines: list[tuple[int, Decimal | str]],
             contact_phone=contact.contact_phone, expected_on=contact.expected_on, show_as=contact.show_as,
             organisation_id=contact.organisation_id,
         )  # fmt: skip
-        label = codes.get(need_item_id, "?")
+        label = found.get(need_item_id, (0, "?"))[1]
         try:
             pledges.append(pledge_create(actor=actor, data=data))
         except OverPledgedError as exc:

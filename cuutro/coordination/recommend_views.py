@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from cuutro.accounts.selectors import user_organisations
-from cuutro.coordination import recommend
-from cuutro.geo.models import Area, AreaLevel
+from cuutro.coordination import recommend, selectors
+from cuutro.geo.models import Area
+from cuutro.geo.selectors import area_get
 from cuutro.lib.forms import attach_errors, parse_id
-from cuutro.needs.choices import OPEN_STATUSES
-from cuutro.needs.models import CatalogueItem, Need
+from cuutro.needs.selectors import catalogue
 from cuutro.pledges.choices import ShowAs
 
 OFFER_ROWS = 4
@@ -33,10 +33,8 @@ OFFER_ROWS = 4
 
 def _area_choices() -> list[Any]:
     """Provinces and their communes that have open needs now (a donor picks where to help)."""
-    commune_ids = Need.objects.filter(status__in=OPEN_STATUSES).values_list("area_id", flat=True).distinct()
-    communes = list(Area.objects.filter(pk__in=commune_ids, level=AreaLevel.COMMUNE).select_related("parent").order_by("name"))
     groups: dict[Area, list[Area]] = {}
-    for commune in communes:
+    for commune in selectors.communes_with_open_needs():
         if commune.parent is not None:
             groups.setdefault(commune.parent, []).append(commune)
     choices: list[Any] = [("", _("Anywhere"))]
@@ -56,7 +54,7 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = [("", "—")] + [(i.code, f"{i.name} ({i.get_unit_display()})") for i in CatalogueItem.objects.filter(active=True)]
+        items = [("", "—")] + [(i.code, f"{i.name} ({i.get_unit_display()})") for i in catalogue()]
         for n in range(OFFER_ROWS):
             self.fields[f"item_{n}"] = forms.ChoiceField(label=gettext_lazy("Item"), choices=items, required=False)
             self.fields[f"quantity_{n}"] = forms.CharField(
@@ -133,7 +131,7 @@ def recommend_page(request: HttpRequest) -> HttpResponse:
             offer_errors = exc.messages
         else:
             area_code = offer_form.cleaned_data.get("area") or ""
-            area = Area.objects.filter(code=area_code).first() if area_code else None
+            area = area_get(code=area_code) if area_code else None
             result = recommend.recommend(offer=offer, area=area, point=offer_form.point())
     if request.method == "POST" and result is not None:
         if not request.user.is_authenticated:

@@ -60,7 +60,7 @@ from cuutro.coordination.models import SEVERITY, BoardCell, BoardStatus, NoticeR
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.lib.public_cache import cached_value
 from cuutro.needs.choices import OPEN_STATUSES, PUBLIC_STATUSES, URGENCY_RANK, Unit, Urgency, quantity_text
-from cuutro.needs.models import CatalogueItem, Category, NeedItem
+from cuutro.needs.models import CatalogueItem, Category, Need, NeedItem
 
 # A line is urgent when a need of this urgency (or more) still waits in it.
 URGENT_FROM_RANK = URGENCY_RANK[Urgency.CRITICAL]
@@ -390,6 +390,17 @@ def notices_public(*, area: Area | None = None, limit: int = 20) -> list[PublicN
 
 def commune_get(*, code: str) -> Area | None:
     return Area.objects.filter(code=code, level=AreaLevel.COMMUNE).select_related("parent").first()
+
+
+def communes_with_open_needs() -> list[Area]:
+    """The communes where an open need waits now, by name, with their provinces (where a donor
+    may choose to help)."""
+    area_ids = Need.objects.filter(status__in=OPEN_STATUSES).values("area_id")
+    return list(
+        Area.objects.filter(pk__in=area_ids, level=AreaLevel.COMMUNE, parent__isnull=False)
+        .select_related("parent")
+        .order_by("name")
+    )
 
 
 @dataclass(frozen=True)

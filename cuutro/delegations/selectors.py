@@ -245,6 +245,17 @@ def stop_conflicts(*, stop: Stop) -> list[str]:
     return [f"{s.delegation.organisation.name} ({s.delegation.code})" for s in others]
 
 
+def route_conflicts(*, delegation: Delegation) -> list[tuple[Stop, list[str]]]:
+    """The delegation's assigned stops that share their commune and day with other delegations,
+    each with those others (what the official who just routed it should hear about)."""
+    stops = (
+        Stop.objects.filter(delegation=delegation, status__in=ASSIGNED_STOP_STATUSES)
+        .select_related("commune")
+        .order_by("on_date", "pk")
+    )
+    return [(stop, others) for stop in stops if (others := stop_conflicts(stop=stop))]
+
+
 def delegation_route(*, delegation: Delegation) -> list[StopView]:
     cargo = list(delegation.cargo.all())
     views = []

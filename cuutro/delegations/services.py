@@ -41,11 +41,11 @@ from cuutro.lib.codes import code_key, random_code
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import PUBLIC_STATUSES, quantity_text
 from cuutro.needs.models import CatalogueItem, Need, NeedItem
-from cuutro.needs.services import MAX_QUANTITY, PHONE_RE, identity_in_text, parse_quantity
+from cuutro.needs.services import PHONE_RE, identity_in_text
 from cuutro.notify.services import notify
 from cuutro.pledges.choices import ShowAs
 from cuutro.pledges.models import Pledge
-from cuutro.pledges.services import PledgeData, pledge_create, pledge_deliver
+from cuutro.pledges.services import PledgeData, check_quantity, pledge_create, pledge_deliver
 
 CODE_PREFIX = "DCT"  # đoàn cứu trợ, without the đ: codes are read aloud and typed on any keyboard
 MAX_TEXT = 2000
@@ -170,25 +170,6 @@ def _count(value: int | None, *, name: str, errors: dict[str, list[str]], low: i
     return value
 
 
-def _cargo_quantity(value: Any, *, item: CatalogueItem) -> tuple[Decimal | None, str]:
-    """The quantity as a Decimal, or None and why not (the same rules as a pledge's)."""
-    try:
-        quantity = parse_quantity(value, cash=item.is_cash)
-    except ValueError:
-        quantity = None
-    if quantity is None:
-        return None, _("Enter a number, e.g. 20 or 1.500.000.")
-    if quantity <= 0:
-        return None, _("Enter a quantity greater than zero.")
-    if quantity > MAX_QUANTITY:
-        return None, _("This quantity is too large.")
-    if item.is_cash and quantity != quantity.to_integral_value():
-        return None, _("Amounts of money are whole đồng.")
-    if quantity != quantity.quantize(Decimal("0.01")):
-        return None, _("Use at most two decimal places.")
-    return quantity, ""
-
-
 def _cargo(lines: list[CargoData], errors: dict[str, list[str]]) -> list[tuple[CatalogueItem, Decimal]]:
     items = {i.code: i for i in CatalogueItem.objects.filter(active=True, code__in=[c.item_code for c in lines])}
     found: list[tuple[CatalogueItem, Decimal]] = []
@@ -204,7 +185,7 @@ def _cargo(lines: list[CargoData], errors: dict[str, list[str]]) -> list[tuple[C
             )
             continue
         seen.add(item.code)
-        quantity, problem = _cargo_quantity(line.quantity, item=item)
+        quantity, problem = check_quantity(line.quantity, cash=item.is_cash)
         if quantity is None:
             errors.setdefault("cargo", []).append(f"{item.name}: {problem}")
             continue
@@ -563,7 +544,7 @@ def _handover_lines(
         if carried is None:
             errors.append(_("The delegation did not bring %(item)s.") % {"item": need_item.item.name})
             continue
-        quantity, problem = _cargo_quantity(line.quantity, item=need_item.item)
+        quantity, problem = check_quantity(line.quantity, cash=need_item.item.is_cash)
         if quantity is None:
             errors.append(f"{need_item.need.code} · {need_item.item.name}: {problem}")
             continue

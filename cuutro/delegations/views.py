@@ -397,18 +397,15 @@ def route(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Your suggestion was sent to delegation %(code)s.") % {"code": delegation.code})
             else:
                 messages.success(request, _("Delegation %(code)s is accepted with its route.") % {"code": delegation.code})
-            refreshed = selectors.delegation_get_for_user(user=request.user, code=delegation.code)
-            for stop in selectors.live_stops(refreshed):
-                others = selectors.stop_conflicts(stop=stop)
-                if others and stop.status != StopStatus.PROPOSED:
-                    messages.warning(
-                        request,
-                        _(
-                            "%(area)s on %(day)s also expects %(others)s. "
-                            "Two delegations in one commune on one day: consider another day or commune."
-                        )
-                        % {"area": stop.commune.name, "day": f"{stop.on_date:%d/%m/%Y}", "others": ", ".join(others)},
+            for stop, others in selectors.route_conflicts(delegation=delegation):
+                messages.warning(
+                    request,
+                    _(
+                        "%(area)s on %(day)s also expects %(others)s. "
+                        "Two delegations in one commune on one day: consider another day or commune."
                     )
+                    % {"area": stop.commune.name, "day": f"{stop.on_date:%d/%m/%Y}", "others": ", ".join(others)},
+                )
             return redirect("delegations:detail", code=delegation.code)
     return render(
         request,

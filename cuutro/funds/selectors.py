@@ -63,7 +63,8 @@ def fund_vietqr(*, fund: Fund, amount: int | None = None, memo: str = "") -> str
 
 
 def ledger_entries() -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.select_related("fund", "item", "pledge", "need", "organisation", "reverses").order_by("seq")
+    # Every link entry_content reads, "matches" too: an export makes no query per entry.
+    return LedgerEntry.objects.select_related("fund", "item", "pledge", "need", "organisation", "reverses", "matches").order_by("seq")
 
 
 def ledger_export_rows(*, chunk: int = 2000) -> Iterator[dict[str, str]]:
@@ -454,8 +455,8 @@ def ledger_export_rows_filtered(*, filters: LedgerFilters, fund: Fund | None = N
 
     Each row carries its ``prev_hash`` and ``hash``, so every row of a filtered file can be
     checked on its own; the whole ledger's file also checks the links between entries."""
-    entries = _apply_ledger_filters(_of(fund), filters).select_related("fund", "item", "pledge", "need", "organisation", "reverses")
-    for entry in entries.order_by("seq").iterator(chunk_size=chunk):
+    entries = _apply_ledger_filters(ledger_entries() if fund is None else ledger_entries().filter(fund=fund), filters)
+    for entry in entries.iterator(chunk_size=chunk):
         yield export_row(entry)
 
 

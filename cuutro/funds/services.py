@@ -27,6 +27,7 @@ from cuutro.funds import chain
 from cuutro.funds.models import Direction, EntryKind, Fund, LedgerDocument, LedgerEntry, LedgerHead
 from cuutro.funds.permissions import can_manage_fund
 from cuutro.lib.codes import random_code
+from cuutro.lib.formats import group_thousands
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.lib.text import fold
 from cuutro.needs.selectors import catalogue, need_get_public
@@ -324,7 +325,7 @@ def _check_bank_debit(debit: LedgerEntry, fund: Fund, amount: Decimal | None, er
     elif amount is not None and amount != debit.amount:
         errors.setdefault("amount", []).append(
             _("The bank paid out %(amount)s đồng in entry #%(seq)s: enter the same amount.")
-            % {"amount": f"{debit.amount:,.0f}".replace(",", "."), "seq": debit.seq}
+            % {"amount": group_thousands(debit.amount or 0), "seq": debit.seq}
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,6 +73,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             "counts": selectors.officer_status_counts(user=request.user),
             "page": page,
             "filters": filters,
+            "querystring": urlencode({"q": filters.q, "status": filters.status, "sort": filters.sort}),
             "statuses": NeedStatus.choices,
             "sorts": OfficerSort.choices,
             "scopes": officer_scopes(user=request.user),

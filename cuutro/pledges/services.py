@@ -98,26 +98,30 @@ class ContactData:
     contact_phone: str
 
 
-def _quantity(value: Any, *, item: NeedItem, errors: dict[str, list[str]]) -> Decimal | None:
+def check_quantity(value: Any, *, cash: bool) -> tuple[Decimal | None, str]:
+    """A quantity typed for a pledge (or anything given like one: a delegation's cargo and
+    hand-over) as a Decimal, or None and why not."""
     try:
-        quantity = parse_quantity(value, cash=item.item.is_cash)
+        quantity = parse_quantity(value, cash=cash)
     except ValueError:
         quantity = None
     if quantity is None:
-        errors.setdefault("quantity", []).append(_("Enter a number, e.g. 20 or 1.500.000."))
-        return None
-    message = None
+        return None, _("Enter a number, e.g. 20 or 1.500.000.")
     if quantity <= 0:
-        message = _("Enter a quantity greater than zero.")
-    elif quantity > MAX_QUANTITY:
-        message = _("This quantity is too large.")
-    elif item.item.is_cash and quantity != quantity.to_integral_value():
-        message = _("Amounts of money are whole đồng.")
-    elif quantity != quantity.quantize(Decimal("0.01")):
-        message = _("Use at most two decimal places.")
-    if message:
-        errors.setdefault("quantity", []).append(message)
-        return None
+        return None, _("Enter a quantity greater than zero.")
+    if quantity > MAX_QUANTITY:
+        return None, _("This quantity is too large.")
+    if cash and quantity != quantity.to_integral_value():
+        return None, _("Amounts of money are whole đồng.")
+    if quantity != quantity.quantize(Decimal("0.01")):
+        return None, _("Use at most two decimal places.")
+    return quantity, ""
+
+
+def _quantity(value: Any, *, item: NeedItem, errors: dict[str, list[str]]) -> Decimal | None:
+    quantity, problem = check_quantity(value, cash=item.item.is_cash)
+    if quantity is None:
+        errors.setdefault("quantity", []).append(problem)
     return quantity
 
 

@@ -114,7 +114,8 @@ def ledger_trace(request: HttpRequest) -> HttpResponse:
     """"Where did my money go": by reference, or by day + amount + last digits of the account."""
     form = TraceForm(request.GET or None)
     trails: list[funds.Trail] = []
-    if form.is_bound and form.is_valid() and form.asked:
+    asked = form.is_bound and form.is_valid() and form.asked
+    if asked:
         data = form.cleaned_data
         if data.get("reference"):
             trail = funds.ledger_trace(reference=data["reference"], linked=linked_credits)
@@ -126,8 +127,7 @@ def ledger_trace(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/trace.html",
-        {"form": form, "asked": form.is_bound and form.is_valid() and form.asked, "trails": trails,
-         "public_need_statuses": PUBLIC_NEED_STATUSES},
+        {"form": form, "asked": asked, "trails": trails, "public_need_statuses": PUBLIC_NEED_STATUSES},
     )
 
 

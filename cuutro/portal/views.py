@@ -3,7 +3,6 @@ cannot reach them. Every page renders fully without JavaScript."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +25,7 @@ from cuutro.needs import selectors as needs
 from cuutro.needs.choices import OPEN_FILTER, OPEN_STATUSES, PUBLIC_STATUSES, NeedKind, PublicSort, Urgency
 from cuutro.pledges.choices import UNDELIVERED_STATUSES
 from cuutro.pledges.selectors import pledges_public_for_need
-from cuutro.portal.exports import csv_safe
+from cuutro.portal.exports import csv_stream
 
 EXPORT_MAX_ROWS = 50_000
 
@@ -149,40 +148,29 @@ def need_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 EXPORT_COLUMNS = [
     "code", "province", "commune", "village", "kind", "urgency", "status", "campaign",
     "item", "item_name", "unit", "quantity", "remaining", "verified_at", "description",
 ]
 
 
-_csv_safe = csv_safe  # the name the needs export and its tests know
-
-
 def _export_rows(filters: needs.NeedFilters) -> Any:
-    yield EXPORT_COLUMNS
     qs = needs.need_search_public(filters=filters)[:EXPORT_MAX_ROWS]
     for need in qs.iterator(chunk_size=500):
         view = needs.need_public_view(need)
         for item in view.items:
-            row = [
+            yield [
                 view.code, view.province_name, view.commune_name, view.village_name, view.kind, view.urgency,
                 view.status, view.campaign_name, item.item_code, item.item_name, item.unit, item.quantity,
                 item.remaining, view.verified_at.isoformat() if view.verified_at else "", view.description,
             ]
-            yield [_csv_safe(cell) for cell in row]
 
 
 @require_GET
 def need_export(request: HttpRequest) -> StreamingHttpResponse:
     """The search results as CSV, one row per need item: for journalists and auditors."""
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _export_rows(_filters(request))), content_type="text/csv; charset=utf-8"
+        csv_stream(EXPORT_COLUMNS, _export_rows(_filters(request))), content_type="text/csv; charset=utf-8"
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="cuutro-needs-{stamp}.csv"'

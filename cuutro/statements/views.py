@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cuutro.funds.forms import MovementForm
 from cuutro.funds.models import Fund
 from cuutro.funds.selectors import fund_summary
+from cuutro.lib.formats import group_thousands
 from cuutro.lib.forms import attach_errors
 from cuutro.needs.views import officer_required
 from cuutro.statements import selectors, services
@@ -83,7 +85,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "statements/review.html",
-        {"page": page, "funds": funds, "fund_code": fund_code, "reason": reason, "reasons": ReviewReason.choices},
+        {
+            "page": page,
+            "funds": funds,
+            "fund_code": fund_code,
+            "reason": reason,
+            "reasons": ReviewReason.choices,
+            "querystring": urlencode({"fund": fund_code, "reason": reason}),
+        },
     )
 
 
@@ -132,7 +141,7 @@ def review_explain(request: HttpRequest, seq: int) -> HttpResponse:
     if item is None or item.reason != ReviewReason.DEBIT or item.status != ReviewStatus.OPEN:
         raise Http404
     debit = item.entry
-    initial = {"what": "money_out", "amount": f"{debit.amount:,.0f}".replace(",", "."), "booked_on": debit.booked_on}
+    initial = {"what": "money_out", "amount": group_thousands(debit.amount or 0), "booked_on": debit.booked_on}
     form = MovementForm(request.POST or None, request.FILES or None, initial=initial, money_only=True)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

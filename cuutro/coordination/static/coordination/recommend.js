@@ -9,6 +9,6 @@
       document.getElementById("id_lat").value = pos.coords.latitude.toFixed(5);
       document.getElementById("id_lon").value = pos.coords.longitude.toFixed(5);
       state.textContent = button.dataset.done || "✓";
-    }, function () { state.textContent = "✗"; }, { timeout: 10000 });
+    }, function () { state.textContent = button.dataset.failed || "✗"; }, { timeout: 10000 });
   });
 })();
