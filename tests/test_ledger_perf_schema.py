@@ -167,3 +167,30 @@ def test_the_walk_stops_where_the_matches_thin_out(fund: Fund, small_caps: None)
     entries = selectors.ledger_list(filters=selectors.LedgerFilters(q="bui thi kim"), fund=fund)
     assert entries.count() == 5 and entries.capped and not entries._newest
     assert [entry.seq for entry in entries[0:6]] == _reference(fund, "bui thi kim", slice(0, 6))[1]
+
+
+@pytest.mark.parametrize("extra", [{}, {"date_from": date(2020, 10, 5)}, {"date_to": date(2020, 10, 9), "direction": "in"}])
+def test_an_amount_in_one_fund_comes_newest_first_from_its_index(fund: Fund, small_caps: None, extra: dict[str, Any]) -> None:
+    from cuutro.funds import selectors
+    from cuutro.funds.models import Fund as FundModel
+
+    other = FundModel.objects.create(
+        code="other-fund", name="Other", bank=fund.bank, account_number="0011009998887", account_name="X", opens_on=fund.opens_on,
+    )  # fmt: skip
+    for target in (fund, other):
+        ledger_append_many(
+            actor=None, fund=target,
+            data=[EntryData(kind="credit", direction="in", booked_on=date(2020, 10, 1) + timedelta(days=n // 3),
+                            amount=Decimal(500_000 if n % 3 else 20_000), counterparty="A", bank_ref=f"FT{target.pk}-{n}")
+                  for n in range(36)],
+        )  # fmt: skip
+    filters = selectors.LedgerFilters(amount=500_000, **extra)
+    matching = selectors._apply_ledger_filters(LedgerEntry.objects.filter(fund=fund), filters)
+    expected = list(matching.order_by("-booked_on", "-seq").values_list("seq", flat=True))
+    assert len(expected) > 5  # more than the cap: the page must still be the newest ones
+    entries = selectors.ledger_list(filters=filters, fund=fund)
+    assert entries.count() == 5 and entries.capped
+    assert entries._newest  # the keys came in date order, so a page is cut from them
+    assert [entry.seq for entry in entries[0:5]] == expected[:5]
+    assert {entry.fund_id for entry in entries[0:5]} == {fund.pk}
+    assert [entry.seq for entry in selectors.ledger_list(filters=filters, fund=fund)[2:4]] == expected[2:4]

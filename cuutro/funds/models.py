@@ -143,7 +143,8 @@ class LedgerEntry(models.Model):
         # (migrations 0004, 0006).
         indexes = [
             models.Index(fields=["fund", "booked_on", "seq"], name="ledger_fund_day"),
-            models.Index(fields=["amount"], name="ledger_amount"),
+            # An amount in one fund: its newest matches in order, from the index alone.
+            models.Index(fields=["amount", "fund", "booked_on", "seq"], include=["id"], name="ledger_amount_day"),
             # The daily heads: the last entry of a day is one probe (funds.selectors.ledger_daily_heads).
             models.Index(fields=["recorded_at", "seq"], name="ledger_recorded_seq"),
             models.Index(fields=["reference"], condition=~models.Q(reference=""), name="ledger_reference"),

@@ -323,6 +323,7 @@ class LedgerList:
       in order, in ~7 ms for a name in 7 % of a million entries (the GIN index took 18 ms to list
       its 70,000 matches before the first could be returned). It reads ``PROBE_ROWS`` first and
       goes on only if 1 in 20 of them match; fewer matches: the next way;
+    * an amount in one fund (no text): ``ledger_amount_day`` gives the newest matches in order;
     * otherwise no ORDER BY, so the index of the filter serves it (GIN, amount, reference) and the
       keys are sorted here. The planner may choose the date walk for ORDER BY … LIMIT even when
       one entry in a million matches (600 ms measured for a reference; 1 ms this way).
@@ -386,9 +387,19 @@ class LedgerList:
             found += walk(found[-1][:2], WALK_ROWS - PROBE_ROWS, COUNT_CAP + 1 - len(found))
         return found if len(found) > COUNT_CAP else None
 
+    def _newest_of_amount(self) -> list[tuple[date, int, int]] | None:
+        """An amount in one fund: ``ledger_amount_day`` (amount, fund, booked_on, seq, with the
+        key) gives the newest ``COUNT_CAP`` + 1 matches in order from the index alone (0.6 ms for
+        an amount in 137,000 of a million entries; 2.6 ms unordered through an amount index)."""
+        if self.fund is None or self.filters.amount is None or self.filters.q.strip() or self.filters.reference.strip():
+            return None
+        return _rows(self._matching().order_by("-booked_on", "-seq").values_list("booked_on", "seq", "pk")[: COUNT_CAP + 1])
+
     def _keys_up_to_cap(self) -> list[tuple[date, int, int]]:
         if self._keys is None:
             walked = self._walk_newest()
+            if walked is None:
+                walked = self._newest_of_amount()
             if walked is not None:
                 self._keys, self._newest = walked, True
             else:
@@ -422,7 +433,7 @@ class LedgerList:
         # (When the count came from the cache, a capped list's page is one cheap ORDER BY … LIMIT.)
         if not self.capped or (inside and self._keys is not None and self._newest):
             ids = [pk for _day, _seq, pk in self._keys_up_to_cap()[window]]
-            loaded = {entry.pk: entry for entry in page.filter(pk__in=ids)}
+            loaded = {entry.pk: entry for entry in page.filter(pk__in=ids).order_by()}  # put in order here
             entries = [loaded[pk] for pk in ids if pk in loaded]
         else:
             entries = list(_apply_ledger_filters(page.filter(fund=self.fund) if self.fund else page, self.filters)
