@@ -60,7 +60,16 @@ from bench.common import (
 
 HOST = "127.0.0.1"
 P99_TARGET_MS = 100.0
-RATIO_TARGET = 0.5
+RATIO_TARGET = 0.5  # issue 2's needs search only; issue 4's ledger search targets p99 alone
+P99_ONLY = ("ledger_name", "ledger_amount")
+
+
+def meets_target(target: str, p99_ms: float, ratio: float | None) -> bool:
+    """Issue 2 (needs search): p99 <= 100 ms and at least half the trivial view's req/s.
+    Issue 4 (ledger search): p99 <= 100 ms."""
+    if p99_ms > P99_TARGET_MS:
+        return False
+    return target.strip() in P99_ONLY or (ratio or 0) >= RATIO_TARGET
 NEEDS_EXPECTED = 100_000
 
 # Realistic searches: with and without diacritics, a province or a commune, broad and narrow.
@@ -124,7 +133,7 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--targets", default="trivial,api,html", help="which targets, comma-separated")
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto", help="load generator (auto: wrk if installed)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (1: leave the cores to the server)")
-    parser.add_argument("--blocking-threads", type=int, default=None, help="granian --blocking-threads (default: granian's)")
+    parser.add_argument("--blocking-threads", type=int, default=2, help="granian --blocking-threads per worker (2, as deployed)")
     parser.add_argument("--per-query", action="store_true", help="also measure every query variant on its own")
     parser.add_argument("--per-query-duration", type=int, default=8, help="seconds per variant with --per-query (8)")
     parser.add_argument("--wait-quiet", type=float, default=30, help="before each target wait up to this many seconds "
@@ -479,8 +488,7 @@ def _row(target: str, workers: int, result: dict[str, Any], trivial_rps: float |
     ratio = result["rps"] / trivial_rps if trivial_rps else float("nan")
     verdict = ""
     if target != "trivial" and not target.startswith("  "):
-        ok = result["p99_ms"] <= P99_TARGET_MS and ratio >= RATIO_TARGET
-        verdict = "PASS" if ok else "MISS"
+        verdict = "PASS" if meets_target(target, result["p99_ms"], ratio) else "MISS"
     cpu = result.get("cpu", {})
     cpu_text = "/".join(f"{cpu.get(k, 0):.0f}" for k in ("server", "postgres", "client", "other")) if cpu else ""
     return (
@@ -562,7 +570,7 @@ def main() -> int:
                 result["ratio_to_trivial"] = result["rps"] / trivial_rps if trivial_rps else None
                 result["pass"] = (
                     None if name == "trivial" else
-                    bool(result["p99_ms"] <= P99_TARGET_MS and (result["ratio_to_trivial"] or 0) >= RATIO_TARGET)
+                    meets_target(name, result["p99_ms"], result["ratio_to_trivial"])
                 )
                 report["runs"].append({"target": name.strip(), "workers": workers, "paths": paths, **result})
                 line = _row(name, workers, result, trivial_rps)
@@ -583,8 +591,9 @@ def main() -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"\nratio = req/s / trivial req/s of the same server; targets: p99 <= {P99_TARGET_MS:.0f} ms and ratio >= "
-          f"{RATIO_TARGET}; cpu% = CPU used during the run by granian / PostgreSQL (bench DB) / load generator / anything else "
+    print(f"\nratio = req/s / trivial req/s of the same server; targets: p99 <= {P99_TARGET_MS:.0f} ms, and ratio >= "
+          f"{RATIO_TARGET} for the needs search (issue 2); "
+          "cpu% = CPU used during the run by granian / PostgreSQL (bench DB) / load generator / anything else "
           "on the machine (200% = both cores; 'other' > ~10% means the figures are disturbed)")
     print("validated result counts (first request of each URL):")
     for path, info in report["validated"].items():

@@ -136,11 +136,29 @@ def test_limit_and_offset_window_the_entries(books: Books) -> None:
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
         ({"offset": -1}, "offset"),
+        # The portal's form checks these too; the API reads its query with the same form.
+        ({"date_from": "2020-10-15", "date_to": "2020-10-13"}, "date_to"),
+        ({"account": "12"}, "account"),
+        ({"reference": "CT " + "7" * 40}, "reference"),
     ],
 )
 def test_bad_filters_are_refused_with_the_field_named(books: Books, params: dict[str, Any], field: str) -> None:
     error = assert_error(Api().get("/funds/lu-2020/entries", **params), 422, "invalid")
     assert set(error["fields"]) == {field}
+
+
+def test_the_api_and_the_ledger_page_refuse_a_filter_with_the_same_message(books: Books) -> None:
+    from django.test import Client
+
+    query = {"date_from": "2020-10-15", "date_to": "2020-10-13", "account": "12"}
+    for language in ("vi", "en"):
+        fields = assert_error(Api(language=language).get("/funds/lu-2020/entries", **query), 422, "invalid")["fields"]
+        page = Client().get("/funds/lu-2020/", query, headers={"Accept-Language": language})
+        assert page.status_code == 200
+        shown = page.content.decode()
+        assert set(fields) == {"date_to", "account"}
+        for messages in fields.values():
+            assert messages and all(message in shown for message in messages)
 
 
 # ---- the chain's head -----------------------------------------------------------------------------

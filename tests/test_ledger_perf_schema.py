@@ -194,3 +194,16 @@ def test_an_amount_in_one_fund_comes_newest_first_from_its_index(fund: Fund, sma
     assert [entry.seq for entry in entries[0:5]] == expected[:5]
     assert {entry.fund_id for entry in entries[0:5]} == {fund.pk}
     assert [entry.seq for entry in selectors.ledger_list(filters=filters, fund=fund)[2:4]] == expected[2:4]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_fast_kind_label_is_what_django_would_show(language: str) -> None:
+    from django.utils import translation
+
+    from cuutro.funds.models import EntryKind
+
+    field = LedgerEntry._meta.get_field("kind")
+    with translation.override(language):
+        for kind in [*EntryKind.values, "unknown"]:
+            entry = LedgerEntry(kind=kind)
+            assert entry.get_kind_display() == str(entry._get_FIELD_display(field))

@@ -28,6 +28,7 @@ from cuutro.api import schemas as s
 from cuutro.coordination import selectors as coordination
 from cuutro.delegations import selectors as delegations
 from cuutro.funds import selectors as funds_selectors
+from cuutro.funds.forms import LedgerFilterForm
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
 from cuutro.lib.public_cache import cache_public, cached_value
@@ -539,18 +540,11 @@ class LedgerQuery(s.Schema):
 
 
 def _ledger_filters(query: LedgerQuery) -> funds_selectors.LedgerFilters:
-    amount = funds_selectors.parse_amount(query.amount) if query.amount else None
-    if query.amount and amount is None:
-        raise DjangoValidationError({"amount": [_("Enter an amount in đồng, e.g. 500.000.")]})
-    return funds_selectors.LedgerFilters(
-        q=query.q[: funds_selectors.SEARCH_MAX_CHARS],
-        amount=amount,
-        date_from=query.date_from,
-        date_to=query.date_to,
-        reference=query.reference,
-        account="".join(ch for ch in query.account if ch.isdigit())[-4:],
-        direction=query.direction,
-    )
+    """The same form as the portal's ledger page: the same checks, messages and filters."""
+    form = LedgerFilterForm(data={name: value for name, value in query.model_dump().items() if value not in (None, "")})
+    if not form.is_valid():
+        raise DjangoValidationError(form.errors.as_data())
+    return form.filters()
 
 
 @api.get(

@@ -429,7 +429,10 @@ class LedgerList:
         # One query for the page's entries with their fund, item and reversal (a reverse one-to-one
         # joins on a unique index); the other links only for the few entries that have them (a
         # prefetch costs ~0.2 ms of Python even when every key is empty).
-        page = LedgerEntry.objects.select_related("fund", "item", "reversed_by")
+        # In one fund (the pages and the API), the fund is known: no join, and items (goods
+        # entries only) are fetched like the other links, when some entry has one.
+        known_fund = self.fund
+        page = LedgerEntry.objects.select_related(*(("reversed_by",) if known_fund else ("fund", "item", "reversed_by")))
         # (When the count came from the cache, a capped list's page is one cheap ORDER BY … LIMIT.)
         if not self.capped or (inside and self._keys is not None and self._newest):
             ids = [pk for _day, _seq, pk in self._keys_up_to_cap()[window]]
@@ -438,7 +441,11 @@ class LedgerList:
         else:
             entries = list(_apply_ledger_filters(page.filter(fund=self.fund) if self.fund else page, self.filters)
                            .order_by("-booked_on", "-seq")[window])  # fmt: skip
-        links = ("pledge", "need", "organisation", "reverses", "matches")
+        links: tuple[str, ...] = ("pledge", "need", "organisation", "reverses", "matches")
+        if known_fund is not None:
+            links = ("item", *links)
+            for entry in entries:
+                entry.fund = known_fund
         linked = [name for name in links if any(getattr(entry, f"{name}_id") for entry in entries)]
         if linked:
             prefetch_related_objects(entries, *linked)

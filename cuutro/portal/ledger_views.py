@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET
 
 from cuutro.funds import chain
 from cuutro.funds import selectors as funds
+from cuutro.funds.forms import LedgerFilterForm
 from cuutro.lib.public_cache import cache_public
 from cuutro.lib.qr import qr_svg
 from cuutro.needs.choices import PUBLIC_STATUSES
 from cuutro.portal.exports import XLSX_MAX_ROWS, csv_stream, jsonl_stream, xlsx_stream
-from cuutro.portal.forms import LedgerFilterForm, TraceForm
+from cuutro.portal.forms import TraceForm
 from cuutro.portal.views import paging_querystring
 from cuutro.statements.selectors import pledge_linked_entries
 
