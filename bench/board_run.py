@@ -21,7 +21,7 @@ Steps:
    commune touched; then a full refresh builds the board (timed).
 4. In-process timings: the full refresh, the refresh after one pledge-like counter change, and
    each benchmarked URL through Django's test client.
-5. granian (``--workers 2 --blocking-threads 2`` by default, as deployed), every URL checked (200, lines
+5. granian (``--workers 2 --blocking-threads 4`` by default, as deployed), every URL checked (200, lines
    shown), then for each target a warm-up and a measured wrk run (16 connections), as run.py
    does; the URLs are checked again after the load. Results in bench/results/board-<time>.json.
 
@@ -119,7 +119,7 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--cache", choices=("redis", "redis-pages", "none"), default="redis")
     parser.add_argument("--targets", default="trivial,board_html,board_api,commune_html,advice")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--blocking-threads", type=int, default=2)
+    parser.add_argument("--blocking-threads", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)

@@ -42,7 +42,7 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quantity", type=int, default=20, help="kg each hot item needs (20: the run exhausts most of them)")
     parser.add_argument("--workers", type=int, default=2, help="granian workers (2: one per core)")
-    parser.add_argument("--blocking-threads", type=int, default=2, help="granian --blocking-threads per worker (2, as deployed)")
+    parser.add_argument("--blocking-threads", type=int, default=4, help="granian --blocking-threads per worker (4, as deployed)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent clients, one donor token each (32)")
     parser.add_argument("--duration", type=int, default=25, help="seconds measured (25)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before the reset, not measured (3)")

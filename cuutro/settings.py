@@ -144,12 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 
-# Cache: per-process memory by default (fine for one server process); production with several
-# workers points CACHE_URL at Redis so that "public data changed" reaches every worker at once.
 # The ledger's amount index carries the entry's key as a non-key column on PostgreSQL (an
 # index-only search); SQLite, the embedded default, just leaves it out (funds 0007).
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Cache: per-process memory by default (fine for one server process); production with several
+# workers points CACHE_URL at Redis so that "public data changed" reaches every worker at once.
 CACHE_URL = env_str("CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "cuutro"}}

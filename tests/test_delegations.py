@@ -678,3 +678,31 @@ def test_a_phone_number_in_the_public_origin_is_refused(cast: Any) -> None:
         register(cast, origin="Đà Nẵng, gọi 0905 123 456")
     assert refused.value.message_dict["origin"] == ["Where it comes from is public: do not write a phone or ID number in it."]
     assert not Delegation.objects.exists()
+
+
+def test_the_hand_over_page_points_at_the_line_that_is_wrong(cast: Any, make_need: Any) -> None:
+    need = make_need("verified")  # asks for 30 roofing sheets
+    delegation, stop = arrived(cast, cargo={"roofing-sheet": 40})
+    sheets = NeedItem.objects.get(need=need, item__code="roofing-sheet")
+    url = reverse("delegations:handover", args=[delegation.code, stop.code])
+    client = cast.client_for(cast.org_member)
+
+    def marked_rows(response: Any) -> list[str]:
+        return re.findall(r'<tr data-need="([^"]+)" class="row-error">', response.content.decode())
+
+    # A quantity that is not a number: the summary says it, and its line is marked.
+    response = client.post(url, {f"q-{sheets.pk}": "nhiều"})
+    assert marked_rows(response) == [need.code]
+    assert f'aria-invalid="true" aria-describedby="e-{sheets.pk}"' in response.content.decode()
+    assert f'<li><a href="#q-{sheets.pk}">' in response.content.decode()  # the summary links to the line
+    # More than the truck carried: the item's group carries the message, no line is marked.
+    response = client.post(url, {f"q-{sheets.pk}": "41"})
+    assert marked_rows(response) == [] and "41 sheets more is too much" in text(response)
+    assert f'<li><a href="#item-{sheets.item_id}">' in response.content.decode()
+    # More than the need still misses: that line is marked with what remains.
+    response = client.post(url, {f"q-{sheets.pk}": "31"})
+    assert marked_rows(response) == [need.code] and "Only 30 sheets of Roofing sheet remain" in text(response)
+    assert not Pledge.objects.exists()
+    # Right: recorded.
+    assert client.post(url, {f"q-{sheets.pk}": "10"}).status_code == 302
+    assert Pledge.objects.count() == 1

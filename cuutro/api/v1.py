@@ -530,12 +530,14 @@ def funds_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 class LedgerQuery(s.Schema):
+    """Read with the portal's ledger form (``funds.forms.LedgerFilterForm``): the same checks."""
+
     q: str = ""
     amount: str = Field("", description="exact, in whole đồng: 500000, or as printed, 500.000")
     date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    reference: str = ""
-    account: str = ""
+    date_to: dt.date | None = Field(None, description="not before date_from")
+    reference: str = Field("", description="at most 40 characters")
+    account: str = Field("", description="at least the last 3 digits (only the last 4 are published)")
     direction: Literal["", "in", "out"] = ""
 
 
@@ -564,9 +566,10 @@ def funds_entries(
     """`q`: words of the counterparty's name or of the memo, accents and case ignored, each a whole
     word (`nguyen van an`); `amount`: exact, in đồng; `date_from`/`date_to`: booking dates,
     inclusive; `reference`: a pledge's transfer reference, any spacing (`CT 7K3F9Q`); `account`:
-    the last digits of the other side's account. `count` stops at 1,000 (paging with `offset`
-    goes on past it); for everything, download the exports (`/funds/{code}/ledger.csv`,
-    `.xlsx`, `.jsonl`)."""
+    the last digits of the other side's account (at least 3). A filter the ledger page refuses
+    is refused here too, with the same message (422, the field named). `count` stops at 1,000
+    (paging with `offset` goes on past it); for everything, download the exports
+    (`/funds/{code}/ledger.csv`, `.xlsx`, `.jsonl`)."""
     entries = funds_selectors.ledger_list(filters=_ledger_filters(filters), fund=_fund(code))
     return {"count": entries.count(), "items": [entry_out(e) for e in entries[offset : offset + limit]]}
 

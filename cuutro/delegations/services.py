@@ -532,7 +532,8 @@ def _handover_lines(
         ).select_related("item", "need")
     }
     cargo = {c.item_id: c for c in delegation.cargo.select_related("item")}
-    errors: list[str] = []
+    errors: list[str] = []  # about no line in particular
+    marked: dict[str, list[str]] = {}  # "q-<need item id>" (a line), "item-<item id>" (an item's lines)
     given: dict[int, Decimal] = {}
     found = []
     for line in lines:
@@ -542,11 +543,11 @@ def _handover_lines(
             continue
         carried = cargo.get(need_item.item_id)
         if carried is None:
-            errors.append(_("The delegation did not bring %(item)s.") % {"item": need_item.item.name})
+            marked.setdefault(f"q-{need_item.pk}", []).append(_("The delegation did not bring %(item)s.") % {"item": need_item.item.name})
             continue
         quantity, problem = check_quantity(line.quantity, cash=need_item.item.is_cash)
         if quantity is None:
-            errors.append(f"{need_item.need.code} · {need_item.item.name}: {problem}")
+            marked.setdefault(f"q-{need_item.pk}", []).append(f"{need_item.need.code} · {need_item.item.name}: {problem}")
             continue
         given[carried.pk] = given.get(carried.pk, Decimal(0)) + quantity
         found.append((need_item, carried, quantity))
@@ -555,7 +556,7 @@ def _handover_lines(
             continue
         before = carried.committed()  # handed over already, or allocated to needs by an official
         if before + given[carried.pk] > carried.quantity:
-            errors.append(
+            marked.setdefault(f"item-{carried.item_id}", []).append(
                 _(
                     "The delegation brought %(brought)s of %(item)s; %(before)s of it is handed over or allocated to needs "
                     "already: %(asked)s more is too much."
@@ -567,8 +568,8 @@ def _handover_lines(
                     "asked": quantity_text(given[carried.pk], carried.item.unit),
                 }
             )
-    if errors:
-        raise ValidationError({"lines": errors})
+    if errors or marked:
+        raise ValidationError({**({"lines": errors} if errors else {}), **marked})
     return found
 
 

@@ -288,19 +288,20 @@ def handover(request: HttpRequest, code: str, stop: str) -> HttpResponse:
     if not can_act_for_delegation(user=request.user, delegation=delegation):
         raise PermissionDenied(_("Only a member of the delegation's organisation can do this."))
     groups = selectors.handover_groups(stop=found)
-    errors: list[str] = []
+    # What went wrong: "lines" (the whole), a line ("q-<need item id>") or an item ("item-<id>").
+    marked: dict[str, list[str]] = {}
     remaining_offer = None
     if request.method == "POST":
         ids = [c.need_item_id for g in groups for c in g.choices]
         try:
             pledges = services.stop_handover(actor=request.user, stop=found, lines=handover_lines(request.POST, need_item_ids=ids))
         except ValidationError as exc:
-            errors = list(exc.messages)
+            marked = exc.message_dict if hasattr(exc, "error_dict") else {"lines": exc.messages}
         except OverPledgedError as exc:
-            errors = [exc.message]
             remaining_offer = exc.remaining
+            marked = {f"q-{exc.need_item_id}" if exc.need_item_id is not None else "lines": [exc.message]}
         except (services.DelegationStateError, PledgeStateError) as exc:
-            errors = [exc.message]
+            marked = {"lines": [exc.message]}
         else:
             messages.success(
                 request,
@@ -319,7 +320,10 @@ def handover(request: HttpRequest, code: str, stop: str) -> HttpResponse:
             "delegation": delegation,
             "stop": found,
             "groups": groups,
-            "errors": errors,
+            # The summary at the top links each message to its line ("q-…") or item ("item-…").
+            "errors": [(message, "" if key == "lines" else key) for key, messages in marked.items() for message in messages],
+            "row_errors": {int(key[2:]): value for key, value in marked.items() if key.startswith("q-")},
+            "item_errors": {int(key[5:]): value for key, value in marked.items() if key.startswith("item-")},
             "remaining_offer": remaining_offer,
             "checked_in": found.status == StopStatus.CHECKED_IN,
             "values": {c.need_item_id: request.POST.get(f"q-{c.need_item_id}", "") for g in groups for c in g.choices},

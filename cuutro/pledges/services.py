@@ -75,9 +75,10 @@ class OverPledgedError(PledgeStateError):
 
     code = "over_pledged"
 
-    def __init__(self, message: str, *, remaining: Decimal) -> None:
+    def __init__(self, message: str, *, remaining: Decimal, need_item_id: int | None = None) -> None:
         super().__init__(message)
         self.remaining = remaining
+        self.need_item_id = need_item_id  # the line a form with several marks
 
 
 @dataclass
@@ -230,13 +231,13 @@ def pledge_create(*, actor: Any, data: PledgeData, donor: Any = None) -> Pledge:
                     # as the one who arrived a moment earlier was told.
                     remaining = NeedItem.objects.get(pk=item.pk).remaining
                     if quantity > remaining:
-                        raise OverPledgedError(_over_message(item, quantity, remaining), remaining=remaining)
+                        raise OverPledgedError(_over_message(item, quantity, remaining), remaining=remaining, need_item_id=item.pk)
                     raise PledgeStateError(
                         _("This need is “%(status)s”: it takes no new pledges.") % {"status": need.get_status_display()}
                     )
                 if not need_item_reserve(item_id=item.pk, quantity=quantity):
                     remaining = NeedItem.objects.get(pk=item.pk).remaining
-                    raise OverPledgedError(_over_message(item, quantity, remaining), remaining=remaining)
+                    raise OverPledgedError(_over_message(item, quantity, remaining), remaining=remaining, need_item_id=item.pk)
                 pledge = Pledge.objects.create(
                     code=code,
                     code_key=key,

@@ -14,10 +14,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [("funds", "0006_ledger_lean_indexes")]
 
+    # The new index first: the old one's DROP takes an exclusive lock until the migration's
+    # transaction ends, and should not hold it through the build of the new one.
     operations = [
-        migrations.RemoveIndex(model_name="ledgerentry", name="ledger_amount"),
         migrations.AddIndex(
             model_name="ledgerentry",
             index=models.Index(fields=["amount", "fund", "booked_on", "seq"], include=["id"], name="ledger_amount_day"),
         ),
+        migrations.RemoveIndex(model_name="ledgerentry", name="ledger_amount"),
     ]
