@@ -694,7 +694,11 @@ def test_the_hand_over_page_points_at_the_line_that_is_wrong(cast: Any, make_nee
     response = client.post(url, {f"q-{sheets.pk}": "nhiều"})
     assert marked_rows(response) == [need.code]
     assert f'aria-invalid="true" aria-describedby="e-{sheets.pk}"' in response.content.decode()
-    assert f'<li><a href="#q-{sheets.pk}">' in response.content.decode()  # the summary links to the line
+    page = response.content.decode()
+    assert f'<li><a href="#q-{sheets.pk}">{need.code} · Roofing sheet: ' in page  # the summary links to the line
+    inline = re.search(rf'<ul class="errorlist" id="e-{sheets.pk}"><li>([^<]*)</li>', page)
+    assert inline and inline.group(1) and not inline.group(1).startswith(need.code)  # the row already says which
+    assert f'action="{url}"' in page  # posting again must not keep a "#q-…" from the summary
     # More than the truck carried: the item's group carries the message, no line is marked.
     response = client.post(url, {f"q-{sheets.pk}": "41"})
     assert marked_rows(response) == [] and "41 sheets more is too much" in text(response)

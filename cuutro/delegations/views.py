@@ -279,6 +279,17 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _row_errors(marked: dict[str, list[str]], groups: list[selectors.HandoverGroup]) -> dict[int, list[str]]:
+    """The messages of each line ("q-<need item id>"), without the "need · item:" the row shows."""
+    prefixes = {c.need_item_id: f"{c.need_code} · {g.cargo.item.name}: " for g in groups for c in g.choices}
+    rows: dict[int, list[str]] = {}
+    for key, texts in marked.items():
+        if key.startswith("q-") and key[2:].isdigit():
+            pk = int(key[2:])
+            rows[pk] = [text.removeprefix(prefixes.get(pk, "")) for text in texts]
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, code: str, stop: str) -> HttpResponse:
@@ -321,8 +332,8 @@ def handover(request: HttpRequest, code: str, stop: str) -> HttpResponse:
             "stop": found,
             "groups": groups,
             # The summary at the top links each message to its line ("q-…") or item ("item-…").
-            "errors": [(message, "" if key == "lines" else key) for key, messages in marked.items() for message in messages],
-            "row_errors": {int(key[2:]): value for key, value in marked.items() if key.startswith("q-")},
+            "errors": [(text, "" if key == "lines" else key) for key, texts in marked.items() for text in texts],
+            "row_errors": _row_errors(marked, groups),
             "item_errors": {int(key[5:]): value for key, value in marked.items() if key.startswith("item-")},
             "remaining_offer": remaining_offer,
             "checked_in": found.status == StopStatus.CHECKED_IN,
