@@ -163,6 +163,9 @@ else:
 # verified or cancelled, or a catalogue, campaign or area edit, drops them (at once in the process
 # that made the change, within a second in the others).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
+# A statement uploaded on the page larger than this is imported in the background by
+# `manage.py process_statements` (a web request importing 100 MB would outlast a proxy's timeout).
+STATEMENT_SYNC_MAX_BYTES = env_int("STATEMENT_SYNC_MAX_BYTES", 5 * 2**20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

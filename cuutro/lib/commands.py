@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 
 def day_option(value: str) -> dt.date:
@@ -13,3 +15,18 @@ def day_option(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today wants a date as YYYY-MM-DD, not {value!r}.") from None
+
+
+def add_loop_arguments(parser: CommandParser, *, limit: int, what: str) -> None:
+    """``--limit`` (at most this many ``what`` per run) and ``--loop SECONDS`` (keep running)."""
+    parser.add_argument("--limit", type=int, default=limit, help=f"at most this many {what} per run")
+    parser.add_argument("--loop", type=int, default=0, metavar="SECONDS", help="keep running, pausing SECONDS between runs")
+
+
+def repeat(loop: int, once: Callable[[], None]) -> None:
+    """Run ``once``; with ``loop`` > 0, again after every ``loop`` seconds until stopped."""
+    while True:
+        once()
+        if not loop:
+            return
+        time.sleep(loop)

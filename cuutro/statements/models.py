@@ -8,6 +8,8 @@ already imported for the fund (from this file or an overlapping one) is never en
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -153,3 +155,50 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} #{self.entry_id}"
+
+
+class QueueStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")
+
+
+def queued_statement_path(instance: QueuedStatement, filename: str) -> str:
+    # Not the uploaded name: a path must not carry what an official typed or a bank wrote.
+    return f"private/statements/{uuid.uuid4().hex}"
+
+
+class QueuedStatement(models.Model):
+    """A large statement uploaded on the page, imported in the background by ``manage.py
+    process_statements``: at ~10,000 rows/s, a 100 MB file would outlast a proxy's timeout if
+    the web request imported it. The file is private and deleted once imported or refused; what
+    stays is the import it became, or the row-numbered problems in the uploader's language."""
+
+    fund = models.ForeignKey("funds.Fund", on_delete=models.PROTECT, related_name="+", verbose_name=_("fund"))
+    file = models.FileField(upload_to=queued_statement_path, blank=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_bytes = models.PositiveBigIntegerField(default=0)
+    layout = models.CharField(max_length=20, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=QueueStatus.choices, default=QueueStatus.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    statement_import = models.OneToOneField(
+        StatementImport, on_delete=models.PROTECT, null=True, blank=True, related_name="queued", verbose_name=_("import")
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("queued statement")
+        verbose_name_plural = _("queued statements")
+        indexes = [
+            models.Index(fields=["uploaded_at"], condition=models.Q(status__in=["queued", "running"]), name="statement_queue_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id}: {self.file_name} ({self.status})"

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from cuutro.funds.models import LedgerEntry
-from cuutro.statements.models import Resolution, ReviewItem, ReviewStatus, StatementImport
+from cuutro.statements.models import QueuedStatement, QueueStatus, Resolution, ReviewItem, ReviewStatus, StatementImport
 from cuutro.statements.permissions import can_review_credits, statement_funds
 
 
@@ -36,6 +36,14 @@ def review_item_get_for_official(*, user: Any, seq: int) -> ReviewItem | None:
 def recent_imports(*, user: Any, limit: int = 20) -> QuerySet[StatementImport]:
     fund_ids = [fund.pk for fund in statement_funds(user=user)]
     return StatementImport.objects.filter(fund_id__in=fund_ids).select_related("fund", "imported_by")[:limit]
+
+
+def queued_statements(*, user: Any, limit: int = 10) -> list[QueuedStatement]:
+    """The large uploads of this user's funds: every one still waiting, then the latest done."""
+    fund_ids = [fund.pk for fund in statement_funds(user=user)]
+    mine = QueuedStatement.objects.filter(fund_id__in=fund_ids).select_related("fund", "uploaded_by", "statement_import")
+    waiting = list(mine.filter(status__in=[QueueStatus.QUEUED, QueueStatus.RUNNING]))
+    return waiting + list(mine.exclude(status__in=[QueueStatus.QUEUED, QueueStatus.RUNNING])[:limit])
 
 
 def pledge_linked_entries(*, pledge: Any) -> QuerySet[LedgerEntry]:

@@ -11,14 +11,19 @@ settled alone becomes a ``ReviewItem`` for the province's officials.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cuutro.audit.services import audit_record
@@ -44,6 +49,8 @@ from cuutro.pledges.services import PledgeStateError, pledge_record_payment
 from cuutro.statements.bulk import insert_rows, ledger_append_many
 from cuutro.statements.layouts import BANK_LAYOUTS, Layout, MappingError, generic_layout
 from cuutro.statements.models import (
+    QueuedStatement,
+    QueueStatus,
     Resolution,
     ReviewItem,
     ReviewReason,
@@ -63,6 +70,8 @@ ANONYMOUS_DONOR = "Nhà hảo tâm ẩn danh"
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the Front's biggest published statement was ~100 MB
 ANALYZE_AFTER_ROWS = 10_000  # imports at least this large refresh the planner's statistics
 CLOSED = (PledgeStatus.CANCELLED, PledgeStatus.EXPIRED)
+STALE_AFTER = timedelta(hours=2)  # a "running" import this old died with its worker
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -392,6 +401,98 @@ def _review_rows(*, fund: Fund, review: list[_Credit], seq_of: dict[int, int], n
             "decided_at": None,
             "created_at": now,
         }
+
+
+# ---- large statements, imported in the background -----------------------------------------------
+
+
+def statement_runs_in_background(size: int) -> bool:
+    """A file this large is queued rather than imported inside the web request."""
+    return size > settings.STATEMENT_SYNC_MAX_BYTES
+
+
+def statement_queue(
+    *, actor: Any, fund: Fund, file: bytes | IO[bytes] | Any, layout: str | None = None, mapping: dict[str, str] | None = None,
+    file_name: str = "", language: str = "",
+) -> QueuedStatement:
+    """Keep an uploaded statement for ``manage.py process_statements``. Who may import, the
+    layout, the mapping and the size are checked now; the rows when it is imported."""
+    if not can_import_statements(user=actor, fund=fund):
+        raise PermissionDenied(_("Only the province's relief committee can import this fund's statements."))
+    _layouts(layout, mapping)
+    data = _read_bytes(file, limit=MAX_FILE_BYTES)
+    name = (file_name or getattr(file, "name", "") or "statement")[-255:]
+    queued = QueuedStatement(
+        fund=fund, file_name=name, file_bytes=len(data), layout=layout or "", mapping=mapping or None,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE, uploaded_by=actor,
+    )  # fmt: skip
+    queued.file.save("statement", ContentFile(data), save=False)
+    queued.save()
+    audit_record(
+        actor=actor, action="statements.import.queued", target=queued,
+        data={"fund": fund.code, "file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)},
+    )  # fmt: skip
+    return queued
+
+
+def _claim_next() -> QueuedStatement | None:
+    """The oldest waiting statement (or one whose worker died), marked running; None if none.
+    Rows locked with SKIP LOCKED: two workers never take the same file."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        item = (
+            QueuedStatement.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=QueueStatus.QUEUED) | Q(status=QueueStatus.RUNNING, started_at__lt=stale))
+            .order_by("uploaded_at", "pk")
+            .first()
+        )
+        if item is None:
+            return None
+        item.status, item.started_at = QueueStatus.RUNNING, timezone.now()
+        item.save(update_fields=["status", "started_at"])
+    return item
+
+
+def statement_queue_run(item: QueuedStatement) -> QueuedStatement:
+    """Import one queued statement as its uploader, all or nothing, and record the outcome. Its
+    messages are in the uploader's language; the file is deleted either way."""
+    with translation.override(item.language or settings.LANGUAGE_CODE):
+        try:
+            with item.file.open("rb") as handle:
+                data = handle.read()
+            result = statement_import(
+                actor=item.uploaded_by, fund=item.fund, file=data, layout=item.layout or None, mapping=item.mapping or None,
+                file_name=item.file_name, max_bytes=None,
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            item.status, item.problems = QueueStatus.FAILED, list(getattr(exc, "messages", None) or [str(exc)])
+        except Exception:  # a bug, or the disk: say so and go on with the next file
+            logger.exception("queued statement %s failed", item.pk)
+            problem = _("The import failed unexpectedly; nothing was saved. Tell the administrators.")
+            item.status, item.problems = QueueStatus.FAILED, [problem]
+        else:
+            item.status, item.statement_import, item.problems = QueueStatus.DONE, result.statement_import, []
+    item.finished_at = timezone.now()
+    if item.file:
+        item.file.delete(save=False)  # a private copy of the bank's rows, no longer needed
+    item.save(update_fields=["status", "problems", "statement_import", "finished_at", "file"])
+    audit_record(
+        actor=item.uploaded_by, action=f"statements.import.{'done' if item.status == QueueStatus.DONE else 'refused'}", target=item,
+        data={"fund": item.fund.code, "file": item.file_name, "problems": item.problems[:10],
+              "import": item.statement_import_id},
+    )  # fmt: skip
+    return item
+
+
+def statement_queue_process(*, limit: int = 10) -> list[QueuedStatement]:
+    """Import up to ``limit`` waiting statements, oldest first (``manage.py process_statements``)."""
+    done: list[QueuedStatement] = []
+    while len(done) < limit:
+        item = _claim_next()
+        if item is None:
+            break
+        done.append(statement_queue_run(item))
+    return done
 
 
 # ---- the review queue ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,7 +23,7 @@ from cuutro.needs.views import officer_required
 from cuutro.statements import selectors, services
 from cuutro.statements.forms import DecisionForm, ImportForm
 from cuutro.statements.layouts import MappingError, parse_mapping
-from cuutro.statements.models import ReviewReason, ReviewStatus
+from cuutro.statements.models import QueueStatus, ReviewReason, ReviewStatus
 from cuutro.statements.permissions import statement_funds
 
 
@@ -32,10 +34,18 @@ def _funds_or_403(request: HttpRequest) -> list[Fund]:
     return funds
 
 
+def _queue(request: HttpRequest) -> dict[str, Any]:
+    queued = selectors.queued_statements(user=request.user)
+    waiting = any(q.status in (QueueStatus.QUEUED, QueueStatus.RUNNING) for q in queued)
+    return {"queued": queued, "queue_waiting": waiting}
+
+
 @officer_required
 @require_http_methods(["GET", "POST"])
 def statements_home(request: HttpRequest) -> HttpResponse:
     funds = _funds_or_403(request)
+    if request.method == "GET" and request.GET.get("part") == "queue":  # the queue's own refresh (htmx)
+        return render(request, "statements/_queue.html", _queue(request))
     form = ImportForm(request.POST or None, request.FILES or None, funds=funds)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -43,6 +53,20 @@ def statements_home(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             mapping = parse_mapping(form.cleaned_data["mapping"]) if form.cleaned_data["mapping"] else None
+            if services.statement_runs_in_background(upload.size):
+                services.statement_queue(
+                    actor=request.user, fund=fund, file=upload, layout=form.cleaned_data["layout"] or None, mapping=mapping,
+                    file_name=upload.name,
+                )  # fmt: skip
+                messages.success(
+                    request,
+                    _(
+                        "%(file)s is queued: a large statement is imported in the background, usually within a few "
+                        "minutes. This page shows the result."
+                    )
+                    % {"file": upload.name},
+                )
+                return redirect("statements:home")
             result = services.statement_import(
                 actor=request.user, fund=fund, file=upload, layout=form.cleaned_data["layout"] or None, mapping=mapping,
                 file_name=upload.name,
@@ -71,6 +95,7 @@ def statements_home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "imports": selectors.recent_imports(user=request.user),
+            **_queue(request),
             "open_count": selectors.review_queue(user=request.user).count(),
         },
     )
