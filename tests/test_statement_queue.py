@@ -5,8 +5,9 @@ language. The file itself, a private copy of the bank's rows, is deleted afterwa
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterator
-from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from cuutro.audit.models import AuditEvent
 from cuutro.funds.models import LedgerEntry
@@ -50,7 +51,9 @@ def work() -> str:
     return out.getvalue()
 
 
-def test_a_large_statement_waits_for_the_worker_then_is_imported_as_its_uploader(cast: Any, funds: dict[str, Any]) -> None:
+def test_a_large_statement_waits_for_the_worker_then_is_imported_as_its_uploader(
+    cast: Any, funds: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     client = cast.client_for(cast.province_member)
     response = upload(client, "lu-vcb", "sao-ke-lon.csv", golden("vcb_2024-09-10_12.csv"))
     assert response.redirect_chain == [(reverse("statements:home"), 302)]
@@ -59,17 +62,19 @@ def test_a_large_statement_waits_for_the_worker_then_is_imported_as_its_uploader
     queued = QueuedStatement.objects.get()
     stored = queued.file.name
     assert queued.status == QueueStatus.QUEUED and default_storage.exists(stored)
-    assert "sao-ke-lon.csv" not in stored  # the stored name carries nothing typed or written by a bank
+    assert re.fullmatch(r"private/statements/[0-9a-f]{32}", stored)  # nothing typed or written by a bank
     assert 'hx-trigger="every 10s"' in client.get(reverse("statements:home")).text  # the page refreshes its queue
 
-    assert work() == "lu-vcb sao-ke-lon.csv: done\n"
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the outcome commits
+        assert work() == "lu-vcb sao-ke-lon.csv: done\n"
     queued.refresh_from_db()
     assert queued.status == QueueStatus.DONE and queued.problems == []
     assert queued.statement_import is not None and queued.statement_import.imported_by == cast.province_member
     assert LedgerEntry.objects.filter(fund=funds["vcb"]).count() == 10
     assert not queued.file and not default_storage.exists(stored)
-    part = client.get(reverse("statements:home"), {"part": "queue"}).text
-    assert "Imported" in part and "10 rows read, 10 new, 10 to review." in part and "hx-trigger" not in part
+    part = client.get(reverse("statements:home"), {"part": "queue"})
+    assert "Imported" in part.text and "10 rows read, 10 new, 10 to review." in part.text and "hx-trigger" not in part.text
+    assert part["HX-Refresh"] == "true"  # done: the whole page reloads once (imports table, review count)
     events = AuditEvent.objects.filter(target_type="statements.queuedstatement", target_id=str(queued.pk))
     actions = set(events.values_list("action", flat=True))
     assert actions == {"statements.import.queued", "statements.import.done"}
@@ -92,13 +97,58 @@ def test_a_corrupt_large_statement_is_refused_row_by_row_in_the_uploaders_langua
     assert f"Dòng {row}:" in page
 
 
-def test_a_file_whose_worker_died_is_taken_again_later(cast: Any, funds: dict[str, Any]) -> None:
-    for name in ("old.csv", "young.csv"):
-        statement_queue(actor=cast.province_member, fund=funds["vcb"], file=golden("vcb_2024-09-10_12.csv"), file_name=name)
-    QueuedStatement.objects.filter(file_name="old.csv").update(status=QueueStatus.RUNNING, started_at=timezone.now() - timedelta(hours=3))
-    QueuedStatement.objects.filter(file_name="young.csv").update(status=QueueStatus.RUNNING, started_at=timezone.now())
-    assert work() == "lu-vcb old.csv: done\n"  # the young one may still be running in another worker
-    assert QueuedStatement.objects.get(file_name="young.csv").status == QueueStatus.RUNNING
+def test_an_unexpected_failure_is_recorded_and_saves_nothing(
+    cast: Any, funds: dict[str, Any], monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cuutro.statements import services
+
+    queued = statement_queue(actor=cast.province_member, fund=funds["vcb"], file=golden("vcb_2024-09-10_12.csv"), file_name="a.csv")
+    stored = queued.file.name
+
+    def broken(**kwargs: Any) -> Any:
+        raise OSError("disk")
+
+    monkeypatch.setattr(services, "statement_import", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert work() == "lu-vcb a.csv: failed\n"
+    queued.refresh_from_db()
+    assert queued.problems == ["The import failed unexpectedly; nothing was saved. Tell the administrators."]
+    assert not LedgerEntry.objects.exists() and not default_storage.exists(stored)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_another_worker_holds_is_left_to_it(cast: Any, funds: dict[str, Any]) -> None:
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: row locks (SQLite serialises writers instead)")
+    statement_queue(actor=cast.province_member, fund=funds["vcb"], file=golden("vcb_2024-09-10_12.csv"), file_name="a.csv")
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:  # holds the row as a worker importing it does
+        try:
+            with transaction.atomic():
+                QueuedStatement.objects.select_for_update().get()
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        assert work() == ""  # skipped, not imported a second time
+    finally:
+        release.set()
+        thread.join()
+    assert work() == "lu-vcb a.csv: done\n"  # free again: taken
+    assert LedgerEntry.objects.filter(fund=funds["vcb"]).count() == 10
+
+
+def test_the_queue_is_the_committees_only(cast: Any, funds: dict[str, Any]) -> None:
+    statement_queue(actor=cast.province_member, fund=funds["vcb"], file=golden("vcb_2024-09-10_12.csv"), file_name="a.csv")
+    assert cast.client_for(cast.officer).get(reverse("statements:home"), {"part": "queue"}).status_code == 403
 
 
 def test_only_the_committee_may_queue_a_statement(cast: Any, funds: dict[str, Any]) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
 
 
 def day_option(value: str) -> dt.date:
@@ -24,9 +28,15 @@ def add_loop_arguments(parser: CommandParser, *, limit: int, what: str) -> None:
 
 
 def repeat(loop: int, once: Callable[[], None]) -> None:
-    """Run ``once``; with ``loop`` > 0, again after every ``loop`` seconds until stopped."""
-    while True:
+    """Run ``once``; with ``loop`` > 0, again after every ``loop`` seconds until stopped. A loop
+    outlives a dropped database connection or a failed run (logged), as a cron job would."""
+    if not loop:
         once()
-        if not loop:
-            return
+        return
+    while True:
+        close_old_connections()
+        try:
+            once()
+        except Exception:
+            logger.exception("a run of a looping command failed; the next one follows")
         time.sleep(loop)

@@ -159,7 +159,6 @@ class ReviewItem(models.Model):
 
 class QueueStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Refused")
 
@@ -172,8 +171,9 @@ def queued_statement_path(instance: QueuedStatement, filename: str) -> str:
 class QueuedStatement(models.Model):
     """A large statement uploaded on the page, imported in the background by ``manage.py
     process_statements``: at ~10,000 rows/s, a 100 MB file would outlast a proxy's timeout if
-    the web request imported it. The file is private and deleted once imported or refused; what
-    stays is the import it became, or the row-numbered problems in the uploader's language."""
+    the web request imported it. It stays "queued" until its import commits (the worker holds
+    its row meanwhile). The file is private and deleted once imported or refused; what stays is
+    the import it became, or the row-numbered problems in the uploader's language."""
 
     fund = models.ForeignKey("funds.Fund", on_delete=models.PROTECT, related_name="+", verbose_name=_("fund"))
     file = models.FileField(upload_to=queued_statement_path, blank=True)
@@ -185,7 +185,6 @@ class QueuedStatement(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=QueueStatus.choices, default=QueueStatus.QUEUED)
-    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)
     statement_import = models.OneToOneField(
@@ -197,7 +196,7 @@ class QueuedStatement(models.Model):
         verbose_name = _("queued statement")
         verbose_name_plural = _("queued statements")
         indexes = [
-            models.Index(fields=["uploaded_at"], condition=models.Q(status__in=["queued", "running"]), name="statement_queue_waiting"),
+            models.Index(fields=["uploaded_at"], condition=models.Q(status="queued"), name="statement_queue_waiting"),
         ]
 
     def __str__(self) -> str:

@@ -42,8 +42,7 @@ def queued_statements(*, user: Any, limit: int = 10) -> list[QueuedStatement]:
     """The large uploads of this user's funds: every one still waiting, then the latest done."""
     fund_ids = [fund.pk for fund in statement_funds(user=user)]
     mine = QueuedStatement.objects.filter(fund_id__in=fund_ids).select_related("fund", "uploaded_by", "statement_import")
-    waiting = list(mine.filter(status__in=[QueueStatus.QUEUED, QueueStatus.RUNNING]))
-    return waiting + list(mine.exclude(status__in=[QueueStatus.QUEUED, QueueStatus.RUNNING])[:limit])
+    return list(mine.filter(status=QueueStatus.QUEUED)) + list(mine.exclude(status=QueueStatus.QUEUED)[:limit])
 
 
 def pledge_linked_entries(*, pledge: Any) -> QuerySet[LedgerEntry]:

@@ -14,15 +14,14 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -70,7 +69,6 @@ ANONYMOUS_DONOR = "Nhà hảo tâm ẩn danh"
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the Front's biggest published statement was ~100 MB
 ANALYZE_AFTER_ROWS = 10_000  # imports at least this large refresh the planner's statistics
 CLOSED = (PledgeStatus.CANCELLED, PledgeStatus.EXPIRED)
-STALE_AFTER = timedelta(hours=2)  # a "running" import this old died with its worker
 logger = logging.getLogger(__name__)
 
 
@@ -420,67 +418,82 @@ def statement_queue(
     if not can_import_statements(user=actor, fund=fund):
         raise PermissionDenied(_("Only the province's relief committee can import this fund's statements."))
     _layouts(layout, mapping)
-    data = _read_bytes(file, limit=MAX_FILE_BYTES)
     name = (file_name or getattr(file, "name", "") or "statement")[-255:]
+    if hasattr(file, "chunks"):  # an upload: streamed to storage, not held in memory
+        size = getattr(file, "size", 0) or 0
+        if size > MAX_FILE_BYTES:
+            raise _too_large()
+        digest = hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        file.seek(0)  # type: ignore[union-attr]
+        content: Any = file
+    else:
+        data = _read_bytes(file, limit=MAX_FILE_BYTES)
+        size, digest, content = len(data), hashlib.sha256(data), ContentFile(data)
     queued = QueuedStatement(
-        fund=fund, file_name=name, file_bytes=len(data), layout=layout or "", mapping=mapping or None,
+        fund=fund, file_name=name, file_bytes=size, layout=layout or "", mapping=mapping or None,
         language=language or translation.get_language() or settings.LANGUAGE_CODE, uploaded_by=actor,
     )  # fmt: skip
-    queued.file.save("statement", ContentFile(data), save=False)
-    queued.save()
-    audit_record(
-        actor=actor, action="statements.import.queued", target=queued,
-        data={"fund": fund.code, "file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)},
-    )  # fmt: skip
+    queued.file.save("statement", content, save=False)
+    try:
+        with transaction.atomic():
+            queued.save()
+            audit_record(
+                actor=actor, action="statements.import.queued", target=queued,
+                data={"fund": fund.code, "file": name, "sha256": digest.hexdigest(), "bytes": size},
+            )  # fmt: skip
+    except BaseException:
+        queued.file.delete(save=False)  # no row, no file
+        raise
     return queued
 
 
-def _claim_next() -> QueuedStatement | None:
-    """The oldest waiting statement (or one whose worker died), marked running; None if none.
-    Rows locked with SKIP LOCKED: two workers never take the same file."""
-    stale = timezone.now() - STALE_AFTER
-    with transaction.atomic():
-        item = (
-            QueuedStatement.objects.select_for_update(skip_locked=True)
-            .filter(Q(status=QueueStatus.QUEUED) | Q(status=QueueStatus.RUNNING, started_at__lt=stale))
-            .order_by("uploaded_at", "pk")
-            .first()
-        )
-        if item is None:
-            return None
-        item.status, item.started_at = QueueStatus.RUNNING, timezone.now()
-        item.save(update_fields=["status", "started_at"])
-    return item
-
-
-def statement_queue_run(item: QueuedStatement) -> QueuedStatement:
-    """Import one queued statement as its uploader, all or nothing, and record the outcome. Its
-    messages are in the uploader's language; the file is deleted either way."""
-    with translation.override(item.language or settings.LANGUAGE_CODE):
-        try:
-            with item.file.open("rb") as handle:
-                data = handle.read()
-            result = statement_import(
-                actor=item.uploaded_by, fund=item.fund, file=data, layout=item.layout or None, mapping=item.mapping or None,
-                file_name=item.file_name, max_bytes=None,
-            )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            item.status, item.problems = QueueStatus.FAILED, list(getattr(exc, "messages", None) or [str(exc)])
-        except Exception:  # a bug, or the disk: say so and go on with the next file
-            logger.exception("queued statement %s failed", item.pk)
-            problem = _("The import failed unexpectedly; nothing was saved. Tell the administrators.")
-            item.status, item.problems = QueueStatus.FAILED, [problem]
-        else:
-            item.status, item.statement_import, item.problems = QueueStatus.DONE, result.statement_import, []
-    item.finished_at = timezone.now()
-    if item.file:
-        item.file.delete(save=False)  # a private copy of the bank's rows, no longer needed
+def _finish(item: QueuedStatement, *, status: str, problems: list[str], statement_import: StatementImport | None = None) -> None:
+    """Record the outcome and its audit in the caller's transaction; the file goes once it commits."""
+    item.status, item.problems, item.statement_import, item.finished_at = status, problems, statement_import, timezone.now()
+    stored = item.file.name
+    item.file = None  # type: ignore[assignment]
     item.save(update_fields=["status", "problems", "statement_import", "finished_at", "file"])
     audit_record(
-        actor=item.uploaded_by, action=f"statements.import.{'done' if item.status == QueueStatus.DONE else 'refused'}", target=item,
-        data={"fund": item.fund.code, "file": item.file_name, "problems": item.problems[:10],
-              "import": item.statement_import_id},
+        actor=item.uploaded_by, action=f"statements.import.{'done' if status == QueueStatus.DONE else 'refused'}", target=item,
+        data={"fund": item.fund.code, "file": item.file_name, "problems": problems[:10], "import": getattr(statement_import, "pk", None)},
     )  # fmt: skip
+    if stored:
+        # A private copy of the bank's rows, no longer needed; kept if the transaction rolls back.
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+def statement_queue_run_next() -> QueuedStatement | None:
+    """Import the oldest waiting statement as its uploader, all or nothing, and record the
+    outcome; None when none waits. The item's row stays locked (SKIP LOCKED for the others) for
+    the whole import, in the same transaction as its outcome: two workers never take the same
+    file, and a worker that dies leaves it waiting, to be taken again. Messages are in the
+    uploader's language."""
+    with transaction.atomic():
+        item = (
+            QueuedStatement.objects.select_for_update(skip_locked=True).filter(status=QueueStatus.QUEUED)
+            .select_related("fund", "uploaded_by").order_by("uploaded_at", "pk").first()
+        )  # fmt: skip
+        if item is None:
+            return None
+        with translation.override(item.language or settings.LANGUAGE_CODE):
+            try:
+                with item.file.open("rb") as handle:
+                    data = handle.read()
+                with transaction.atomic():  # a refusal rolls back to here, the outcome is still recorded
+                    result = statement_import(
+                        actor=item.uploaded_by, fund=item.fund, file=data, layout=item.layout or None,
+                        mapping=item.mapping or None, file_name=item.file_name, max_bytes=None,
+                    )  # fmt: skip
+            except (ValidationError, PermissionDenied) as exc:
+                _finish(item, status=QueueStatus.FAILED, problems=list(getattr(exc, "messages", None) or [str(exc)]))
+            except Exception:  # a bug, or the disk: say so, record it, go on with the next file
+                logger.exception("queued statement %s failed", item.pk)
+                problem = _("The import failed unexpectedly; nothing was saved. Tell the administrators.")
+                _finish(item, status=QueueStatus.FAILED, problems=[problem])
+            else:
+                _finish(item, status=QueueStatus.DONE, problems=[], statement_import=result.statement_import)
     return item
 
 
@@ -488,10 +501,10 @@ def statement_queue_process(*, limit: int = 10) -> list[QueuedStatement]:
     """Import up to ``limit`` waiting statements, oldest first (``manage.py process_statements``)."""
     done: list[QueuedStatement] = []
     while len(done) < limit:
-        item = _claim_next()
+        item = statement_queue_run_next()
         if item is None:
             break
-        done.append(statement_queue_run(item))
+        done.append(item)
     return done
 
 

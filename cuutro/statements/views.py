@@ -36,7 +36,7 @@ def _funds_or_403(request: HttpRequest) -> list[Fund]:
 
 def _queue(request: HttpRequest) -> dict[str, Any]:
     queued = selectors.queued_statements(user=request.user)
-    waiting = any(q.status in (QueueStatus.QUEUED, QueueStatus.RUNNING) for q in queued)
+    waiting = any(q.status == QueueStatus.QUEUED for q in queued)
     return {"queued": queued, "queue_waiting": waiting}
 
 
@@ -45,7 +45,13 @@ def _queue(request: HttpRequest) -> dict[str, Any]:
 def statements_home(request: HttpRequest) -> HttpResponse:
     funds = _funds_or_403(request)
     if request.method == "GET" and request.GET.get("part") == "queue":  # the queue's own refresh (htmx)
-        return render(request, "statements/_queue.html", _queue(request))
+        queue = _queue(request)
+        response = render(request, "statements/_queue.html", queue)
+        if not queue["queue_waiting"]:
+            # The last file is done: reload the whole page once, for the imports table and the
+            # review count too (polling stops, since nothing waits any more).
+            response["HX-Refresh"] = "true"
+        return response
     form = ImportForm(request.POST or None, request.FILES or None, funds=funds)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
