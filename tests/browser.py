@@ -44,14 +44,24 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    """A fresh phone-sized page with its own cookies."""
+def _new_phone(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A fresh phone-sized page with its own cookies."""
+    yield from _new_phone(browser)
+
+
+@pytest.fixture
+def visitor(browser: Any) -> Iterator[Any]:
+    """A second phone with no login (a journey's anonymous public), beside ``phone``."""
+    yield from _new_phone(browser)
 
 
 # ---- steps every journey takes ------------------------------------------------------------

@@ -232,4 +232,4 @@ def photo_upload(name: str = "handover.jpg") -> Any:
 
 
 # Browser fixtures live here so that every browser test module shares one Playwright session.
-from tests.browser import browser, phone  # noqa: E402, F401
+from tests.browser import browser, phone, visitor  # noqa: E402, F401

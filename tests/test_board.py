@@ -142,13 +142,13 @@ class TestTheBoardOnTheDemoScenario:
         for cell in board:
             if cell.gap == 0:
                 assert cell.status == BoardStatus.ENOUGH
-            elif cell.status == BoardStatus.URGENT:
-                assert NeedItem.objects.filter(
-                    need__area=cell.area, item__category=cell.category, item__unit=cell.unit,
-                    need__status__in=OPEN_STATUSES, need__urgency="critical",
-                ).exists()  # fmt: skip
-            else:
-                assert cell.status == BoardStatus.NEEDED
+                continue
+            critical = NeedItem.objects.filter(
+                need__area=cell.area, item__category=cell.category, item__unit=cell.unit,
+                need__status__in=OPEN_STATUSES, need__urgency="critical",
+            ).exists()  # fmt: skip
+            # Both ways: urgent only with a critical need waiting, and never merely "needed" then.
+            assert cell.status == (BoardStatus.URGENT if critical else BoardStatus.NEEDED)
 
     def test_the_api_gives_the_same_figures_most_needed_first(self, client: Client) -> None:
         expected = expected_from_raw_pledges()

@@ -7,7 +7,6 @@ and the public supply–need board moves by exactly what was handed over."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +18,7 @@ from django.utils import timezone
 from cuutro.delegations.models import Delegation, DelegationStatus, Stop, StopStatus
 from cuutro.needs.services import NeedItemData
 from cuutro.pledges.models import Pledge, PledgeStatus
-from tests.browser import PHONE, fill_login, fits_the_phone, log_in, log_out
+from tests.browser import fill_login, fits_the_phone, log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -28,31 +27,13 @@ LEADER_PHONE = "0913579246"
 HANDED_OVER = 30  # boxes of the 40 Xã Gio Linh's need asks for
 
 
-
-
-
-
-
-
 def click_and_wait(page: Any, locator: Any) -> None:
     with page.expect_navigation():
         locator.click()
 
 
-
-
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
-
-
-@pytest.fixture
-def visitor(browser: Any) -> Iterator[Any]:
-    """A second phone with no login: the anonymous public reading the board."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 # htmx marks elements with these classes from the request until the new content has settled.

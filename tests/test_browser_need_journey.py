@@ -17,10 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-
-
-
-
 def test_officer_records_second_officer_verifies_public_finds_it(cast: Any, live_server: Any, phone: Any) -> None:
     base = live_server.url
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -18,12 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-
-
-
-
-
-
 def test_donor_pledges_and_delivers_officer_confirms_from_the_slip_on_a_phone(
     cast: Any, make_need: Any, live_server: Any, phone: Any, tmp_path: Path
 ) -> None:

@@ -130,7 +130,9 @@ def test_junk_ids_and_far_dates_in_public_addresses_change_nothing_and_never_fai
     need = make_need("verified")
     client = Client()
     advice = client.get("/needed/advice/", {"need_item": junk, "area": cast.commune_a.code, "item": "rice"})
-    assert advice.status_code == 200
+    plain = client.get("/needed/advice/", {"area": cast.commune_a.code, "item": "rice"})
+    # The junk id is ignored: the advice for the commune and item, not an empty fragment.
+    assert advice.status_code == 200 and advice.content.strip() and advice.content == plain.content
     for day in ["0001-01-01", "9999-12-31", junk]:
         calendar = client.get("/delegations/", {"date_from": day})
         assert calendar.status_code == 200 and "<h1" in calendar.text

@@ -550,6 +550,5 @@ def test_the_demo_gives_households_damage_and_vulnerabilities_in_believable_shar
     assert flags["pregnant"] < flags["disability"] < flags["young_children"]
     assert not any(flags_of(d.beneficiary) for d in others)
     # A story that says "hộ nghèo" is flagged so; one that says nothing of it may still be.
-    for d in households:
-        if "hộ nghèo" in d.description:
-            assert d.beneficiary is not None and d.beneficiary.poor_household
+    poor = [d for d in households if "hộ nghèo" in d.description]
+    assert poor and all(d.beneficiary is not None and d.beneficiary.poor_household for d in poor)

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import File, Form, NinjaAPI, Query, Status, UploadedFile
@@ -31,7 +30,7 @@ from cuutro.funds import selectors as funds_selectors
 from cuutro.funds.forms import LedgerFilterForm
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_children, area_get
-from cuutro.lib.public_cache import cache_public, cached_value
+from cuutro.lib.public_cache import cache_public
 from cuutro.needs import selectors as needs_selectors
 from cuutro.needs import services as needs_services
 from cuutro.needs.choices import PUBLIC_STATUSES
@@ -530,7 +529,8 @@ def funds_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 class LedgerQuery(s.Schema):
-    """Read with the portal's ledger form (``funds.forms.LedgerFilterForm``): the same checks."""
+    """Checked by the portal's ledger form (``funds.forms.LedgerFilterForm``) once the types are
+    (dates here only as YYYY-MM-DD, where the page also takes dd/mm/yyyy)."""
 
     q: str = ""
     amount: str = Field("", description="exact, in whole đồng: 500000, or as printed, 500.000")
@@ -564,8 +564,8 @@ def funds_entries(
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
     """`q`: words of the counterparty's name or of the memo, accents and case ignored, each a whole
-    word (`nguyen van an`); `amount`: exact, in đồng; `date_from`/`date_to`: booking dates,
-    inclusive; `reference`: a pledge's transfer reference, any spacing (`CT 7K3F9Q`); `account`:
+    word (`nguyen van an`); `amount`: exact, in đồng; `date_from`/`date_to`: booking dates as
+    YYYY-MM-DD, inclusive; `reference`: a pledge's transfer reference, any spacing (`CT 7K3F9Q`); `account`:
     the last digits of the other side's account (at least 3). A filter the ledger page refuses
     is refused here too, with the same message (422, the field named). `count` stops at 1,000
     (paging with `offset` goes on past it); for everything, download the exports
@@ -853,14 +853,9 @@ def board(
     """The most needed first: urgent (a critical need still waits), needed, enough (everything
     asked for is pledged), oversupplied (the commune says so); then by the share still missing.
     Figures of published needs only; units are never added up (one line per unit)."""
-    board_filters = coordination.BoardFilters(**filters.dict())
-
-    def page() -> dict[str, Any]:
-        lines = coordination.board_list(filters=board_filters)
-        return {"count": lines.count(), "items": [board_line_out(line) for line in lines[offset : offset + limit]]}
-
-    # Shared by every caller until public data changes (labels are text: keyed by language).
-    return cached_value(f"board-api:{get_language()}:{board_filters!r}:{limit}:{offset}", page)
+    # The middleware keeps the whole answer per public data version; the count is cached too.
+    lines = coordination.board_list(filters=coordination.BoardFilters(**filters.dict()))
+    return {"count": lines.count(), "items": [board_line_out(line) for line in lines[offset : offset + limit]]}
 
 
 # ---- relief delegations (the shared calendar) ------------------------------------------------

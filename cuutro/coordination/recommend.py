@@ -29,9 +29,8 @@ from cuutro.geo.models import Area
 from cuutro.needs.choices import OPEN_STATUSES, quantity_text
 from cuutro.needs.models import CatalogueItem, NeedItem
 from cuutro.needs.selectors import need_public_point
-from cuutro.needs.services import parse_quantity
 from cuutro.pledges.models import Pledge
-from cuutro.pledges.services import OverPledgedError, PledgeData, PledgeStateError, pledge_create
+from cuutro.pledges.services import OverPledgedError, PledgeData, PledgeStateError, check_quantity, pledge_create
 
 MAX_OFFER_LINES = 8
 CANDIDATES_PER_ITEM = 300  # the highest-priority open needs looked at per item offered
@@ -90,12 +89,11 @@ def parse_offer(rows: list[tuple[str, str]]) -> list[OfferLine]:
         if item is None:
             errors.append(_("Choose the item from the list."))
             continue
-        try:
-            quantity = parse_quantity(text, cash=item.is_cash)
-        except ValueError:
-            quantity = None
-        if quantity is None or quantity <= 0:
-            errors.append(_("%(item)s: enter how much you bring, e.g. 20.") % {"item": item.name})
+        # The pledge's own rules (largest quantity, whole đồng, two decimals): a suggestion the
+        # pledge would then refuse helps nobody.
+        quantity, problem = check_quantity(text, cash=item.is_cash)
+        if quantity is None:
+            errors.append(f"{item.name}: {problem}")
             continue
         if code in lines:
             errors.append(_("%(item)s is listed twice: put the whole quantity on one line.") % {"item": item.name})

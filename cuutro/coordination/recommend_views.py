@@ -25,7 +25,7 @@ from cuutro.coordination import recommend, selectors
 from cuutro.geo.models import Area
 from cuutro.geo.selectors import area_get
 from cuutro.lib.forms import attach_errors, parse_id
-from cuutro.needs.selectors import catalogue
+from cuutro.needs.forms import item_choices
 from cuutro.pledges.choices import ShowAs
 
 OFFER_ROWS = 4
@@ -54,7 +54,7 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = [("", "—")] + [(i.code, f"{i.name} ({i.get_unit_display()})") for i in catalogue()]
+        items = item_choices()
         for n in range(OFFER_ROWS):
             self.fields[f"item_{n}"] = forms.ChoiceField(label=gettext_lazy("Item"), choices=items, required=False)
             self.fields[f"quantity_{n}"] = forms.CharField(

@@ -44,6 +44,7 @@ from cuutro.coordination.selectors import (
 )
 from cuutro.geo.models import Area
 from cuutro.lib.codes import random_code
+from cuutro.lib.forms import clean_reason
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.models import CatalogueItem, Category
 from cuutro.needs.services import identity_in_text
@@ -163,13 +164,6 @@ def _notice_code() -> str:
             return code
 
 
-def _require_reason(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"reason": [_("Say why, in a few words.")]})
-    return text
-
-
 def notice_post(*, actor: Any, data: NoticeData) -> SupplyNotice:
     """A commune's official asks donors publicly not to send more of a category or an item."""
     errors: dict[str, list[str]] = {}
@@ -217,7 +211,7 @@ def notice_post(*, actor: Any, data: NoticeData) -> SupplyNotice:
 
 def notice_withdraw(*, actor: Any, notice: SupplyNotice, reason: str) -> SupplyNotice:
     """Take a notice down (the commune needs that again, or it was a mistake), saying why."""
-    reason = _require_reason(reason)
+    reason = clean_reason(reason, required=_("Say why, in a few words."))
     with transaction.atomic():
         # Lock the row: two officers withdrawing at once must not both record it.
         notice = SupplyNotice.objects.select_for_update().select_related("area").get(pk=notice.pk)

@@ -17,21 +17,11 @@ from cuutro.delegations.allocation import AcceptLine, AllocationParams
 from cuutro.delegations.services import CargoData, DelegationData, HandoverData, StopData
 from cuutro.geo.models import Area
 from cuutro.lib.forms import parse_id
-from cuutro.needs.models import CatalogueItem, Category
 from cuutro.needs.selectors import PublicNeed
 
 CARGO_ROWS = 6
 DEFAULT_DISTANCE_WEIGHT = Decimal("0.5")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def item_choices(categories: Sequence[Category], items: Sequence[CatalogueItem]) -> list[Any]:
-    choices: list[Any] = [("", _("– choose –"))]
-    for category in categories:
-        own = [(i.code, f"{i.name} ({i.get_unit_display()})") for i in items if i.category_id == category.pk]
-        if own:
-            choices.append((category.name, own))
-    return choices
 
 
 class DelegationForm(forms.Form):
@@ -54,7 +44,7 @@ class DelegationForm(forms.Form):
 
     def __init__(
         self, *args: Any, organisations: Sequence[Organisation], communes: Sequence[Area],
-        categories: Sequence[Category], items: Sequence[CatalogueItem], **kwargs: Any,
+        item_choices: list[Any], **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         organisation: forms.TypedChoiceField = self.fields["organisation"]  # type: ignore[assignment]
@@ -63,9 +53,8 @@ class DelegationForm(forms.Form):
             organisation.initial = organisations[0].pk
         preferred: forms.MultipleChoiceField = self.fields["preferred_communes"]  # type: ignore[assignment]
         preferred.choices = [(c.code, c.name) for c in communes]
-        choices = item_choices(categories, items)
-        for row in range(CARGO_ROWS):
-            self.fields[f"cargo-{row}-item"] = forms.ChoiceField(label=_("Item"), choices=choices, required=False)
+        for row in range(CARGO_ROWS):  # item_choices: needs.forms.item_choices(), read once per request
+            self.fields[f"cargo-{row}-item"] = forms.ChoiceField(label=_("Item"), choices=item_choices, required=False)
             self.fields[f"cargo-{row}-quantity"] = forms.CharField(label=_("Quantity"), max_length=30, required=False)
 
     def cargo_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:

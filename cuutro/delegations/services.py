@@ -38,6 +38,7 @@ from cuutro.delegations.models import (
 from cuutro.delegations.permissions import can_act_for_delegation, can_check_in, can_route, can_route_in
 from cuutro.geo.models import Area, AreaLevel
 from cuutro.lib.codes import code_key, random_code
+from cuutro.lib.forms import clean_reason
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import PUBLIC_STATUSES, quantity_text
 from cuutro.needs.models import CatalogueItem, Need, NeedItem
@@ -288,15 +289,6 @@ def _lock(delegation: Delegation) -> Delegation:
     return Delegation.objects.select_for_update().select_related("organisation").get(pk=delegation.pk)
 
 
-def _require_reason(text: str, *, message: str = "") -> str:
-    text = (text or "").strip()
-    if message and not text:
-        raise ValidationError({"reason": [message]})
-    if len(text) > MAX_TEXT:
-        raise ValidationError({"reason": [_("This is too long (at most %(max)d characters).") % {"max": MAX_TEXT}]})
-    return text
-
-
 def _clean_stops(*, actor: Any, delegation: Delegation, stops: list[StopData]) -> list[tuple[Area, date, list[Need], str]]:
     errors: dict[str, list[str]] = {}
     if not stops:
@@ -349,9 +341,7 @@ def _stop_tokens() -> tuple[str, str]:
 
 
 def _route(*, actor: Any, delegation: Delegation, stops: list[StopData], proposed: bool, reason: str) -> Delegation:
-    reason = _require_reason(
-        reason, message=_("Tell the delegation why you suggest another place or day.") if proposed else ""
-    )
+    reason = clean_reason(reason, required=_("Tell the delegation why you suggest another place or day.") if proposed else "")
     delegation = _lock(delegation)
     if not can_route(user=actor, delegation=delegation):
         raise PermissionDenied(_("This delegation did not ask to visit a commune you serve."))
@@ -427,7 +417,7 @@ def delegation_suggestion_accept(*, actor: Any, delegation: Delegation, reason: 
     stops = list(delegation.stops.filter(status=StopStatus.PROPOSED).values_list("code", flat=True))
     delegation.stops.filter(status=StopStatus.PROPOSED).update(status=StopStatus.ACCEPTED)
     delegation.status = DelegationStatus.ACCEPTED
-    delegation.status_reason = _require_reason(reason)
+    delegation.status_reason = clean_reason(reason)
     delegation.save(update_fields=["status", "status_reason", "updated_at"])
     audit_record(
         actor=actor, action="delegations.delegation.suggestion_accepted", target=delegation, reason=delegation.status_reason,
@@ -440,7 +430,7 @@ def delegation_suggestion_accept(*, actor: Any, delegation: Delegation, reason: 
 @transaction.atomic
 def delegation_cancel(*, actor: Any, delegation: Delegation, reason: str) -> Delegation:
     """The organisation withdraws its visit before arriving; its stops leave the calendar."""
-    reason = _require_reason(reason, message=_("Say why the delegation does not come."))
+    reason = clean_reason(reason, required=_("Say why the delegation does not come."))
     delegation = _lock(delegation)
     _require_member(actor, delegation)
     if delegation.status not in ROUTABLE_STATUSES:
@@ -472,7 +462,7 @@ def delegation_complete(*, actor: Any, delegation: Delegation, reason: str = "")
     withdrawn = list(delegation.stops.exclude(status=StopStatus.CHECKED_IN).values_list("code", flat=True))
     delegation.stops.exclude(status=StopStatus.CHECKED_IN).update(status=StopStatus.WITHDRAWN)
     delegation.status = DelegationStatus.COMPLETED
-    delegation.status_reason = _require_reason(reason)
+    delegation.status_reason = clean_reason(reason)
     delegation.save(update_fields=["status", "status_reason", "updated_at"])
     audit_record(
         actor=actor, action="delegations.delegation.completed", target=delegation, reason=delegation.status_reason,
@@ -547,7 +537,7 @@ def _handover_lines(
             continue
         quantity, problem = check_quantity(line.quantity, cash=need_item.item.is_cash)
         if quantity is None:
-            marked.setdefault(f"q-{need_item.pk}", []).append(f"{need_item.need.code} · {need_item.item.name}: {problem}")
+            marked.setdefault(f"q-{need_item.pk}", []).append(problem)
             continue
         given[carried.pk] = given.get(carried.pk, Decimal(0)) + quantity
         found.append((need_item, carried, quantity))

@@ -38,6 +38,7 @@ from cuutro.lib.forms import attach_errors
 from cuutro.lib.public_cache import cache_public
 from cuutro.lib.qr import qr_svg
 from cuutro.needs import selectors as needs
+from cuutro.needs.forms import item_choices
 from cuutro.needs.views import officer_required
 from cuutro.pledges.services import OverPledgedError, PledgeStateError
 
@@ -116,12 +117,10 @@ def delegation_new(request: HttpRequest) -> HttpResponse:
     code = (request.POST.get("province") or request.GET.get("province") or "").strip()[:32]
     province = (area_get(code=code) if code else None) or _default_province()
     communes = list(communes_in(area=province)) if province else []
-    categories, items = list(needs.categories()), list(needs.catalogue())
+    choices = item_choices()
 
     def make_form(data: QueryDict | None, initial: dict[str, object]) -> DelegationForm:
-        return DelegationForm(
-            data, organisations=organisations, communes=communes, categories=categories, items=items, initial=initial
-        )
+        return DelegationForm(data, organisations=organisations, communes=communes, item_choices=choices, initial=initial)
 
     redisplay = request.method == "POST" and "change_province" in request.POST
     if redisplay:
@@ -279,15 +278,12 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _row_errors(marked: dict[str, list[str]], groups: list[selectors.HandoverGroup]) -> dict[int, list[str]]:
-    """The messages of each line ("q-<need item id>"), without the "need · item:" the row shows."""
-    prefixes = {c.need_item_id: f"{c.need_code} · {g.cargo.item.name}: " for g in groups for c in g.choices}
-    rows: dict[int, list[str]] = {}
-    for key, texts in marked.items():
-        if key.startswith("q-") and key[2:].isdigit():
-            pk = int(key[2:])
-            rows[pk] = [text.removeprefix(prefixes.get(pk, "")) for text in texts]
-    return rows
+def _summary(marked: dict[str, list[str]], groups: list[selectors.HandoverGroup]) -> list[tuple[str, str]]:
+    """The messages for the top of the page, each with the anchor of its line ("q-<need item
+    id>") or item ("item-<id>"); a line's message is named by its need and item there, while
+    beside the line it stands alone."""
+    labels = {f"q-{c.need_item_id}": f"{c.need_code} · {g.cargo.item.name}: " for g in groups for c in g.choices}
+    return [(labels.get(key, "") + text, "" if key == "lines" else key) for key, texts in marked.items() for text in texts]
 
 
 @login_required
@@ -332,8 +328,8 @@ def handover(request: HttpRequest, code: str, stop: str) -> HttpResponse:
             "stop": found,
             "groups": groups,
             # The summary at the top links each message to its line ("q-…") or item ("item-…").
-            "errors": [(text, "" if key == "lines" else key) for key, texts in marked.items() for text in texts],
-            "row_errors": _row_errors(marked, groups),
+            "errors": _summary(marked, groups),
+            "row_errors": {int(key[2:]): value for key, value in marked.items() if key.startswith("q-")},
             "item_errors": {int(key[5:]): value for key, value in marked.items() if key.startswith("item-")},
             "remaining_offer": remaining_offer,
             "checked_in": found.status == StopStatus.CHECKED_IN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def attach_errors(exc: ValidationError, form: forms.Form) -> list[str]:
@@ -31,3 +32,17 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if value > 0 else None
+
+
+MAX_REASON = 2000
+
+
+def clean_reason(text: str, *, required: str = "") -> str:
+    """A reason given for a decision, trimmed and at most ``MAX_REASON`` characters; ``required``
+    is the message when it may not be empty. Raises ``ValidationError`` on the "reason" field."""
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({"reason": [required]})
+    if len(text) > MAX_REASON:
+        raise ValidationError({"reason": [_("The reason is too long (at most %(max)d characters).") % {"max": MAX_REASON}]})
+    return text

@@ -29,6 +29,7 @@ from cuutro.accounts.models import Organisation
 from cuutro.accounts.selectors import area_in_scope, commune_officers_of, is_member_of
 from cuutro.audit.services import audit_record
 from cuutro.lib.codes import code_key, random_code
+from cuutro.lib.forms import clean_reason
 from cuutro.lib.photos import prepare_photo
 from cuutro.lib.public_cache import public_data_changed
 from cuutro.needs.choices import quantity_text
@@ -321,17 +322,6 @@ def _move(pledge: Pledge, *, actor: Any, to: PledgeStatus, action: str, reason: 
     public_data_changed()  # the need's public page lists its pledges and their status
 
 
-def _reason(text: str, *, required: str = "") -> str:
-    """A reason as given (trimmed), at most MAX_NOTE characters; ``required`` is the message when
-    it may not be empty."""
-    text = (text or "").strip()
-    if required and not text:
-        raise ValidationError({"reason": [required]})
-    if len(text) > MAX_NOTE:
-        raise ValidationError({"reason": [_("The reason is too long (at most %(max)d characters).") % {"max": MAX_NOTE}]})
-    return text
-
-
 def _require_holder(actor: Any, pledge: Pledge) -> None:
     if not can_act_for_pledge(user=actor, pledge=pledge):
         raise PermissionDenied(_("Only the donor who made this pledge can do this."))
@@ -353,7 +343,7 @@ def pledge_ship(*, actor: Any, pledge: Pledge, reason: str = "") -> Pledge:
     _require_holder(actor, pledge)
     if pledge.status != PledgeStatus.PLEDGED:
         raise _state_error(pledge, "ship")
-    _move(pledge, actor=actor, to=PledgeStatus.IN_TRANSIT, action="shipped", reason=_reason(reason), stamp="shipped_at")
+    _move(pledge, actor=actor, to=PledgeStatus.IN_TRANSIT, action="shipped", reason=clean_reason(reason), stamp="shipped_at")
     return pledge
 
 
@@ -364,7 +354,7 @@ def pledge_deliver(*, actor: Any, pledge: Pledge, reason: str = "") -> Pledge:
     _require_holder(actor, pledge)
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "deliver")
-    _move(pledge, actor=actor, to=PledgeStatus.DELIVERED, action="delivered", reason=_reason(reason), stamp="delivered_at")
+    _move(pledge, actor=actor, to=PledgeStatus.DELIVERED, action="delivered", reason=clean_reason(reason), stamp="delivered_at")
     need_item_adjust(item_id=pledge.need_item_id, delivered=pledge.quantity)
     need_coverage_sync(need=need, actor=actor, reason=pledge.code)
     for officer in commune_officers_of(area=need.area):
@@ -467,7 +457,7 @@ def pledge_cancel(*, actor: Any, pledge: Pledge, reason: str) -> Pledge:
     """The donor withdraws; the quantity is released for others at once."""
     pledge, need = _lock(pledge)
     _require_holder(actor, pledge)
-    reason = _reason(reason, required=_("Give a reason: the commune sees it and plans without your goods."))
+    reason = clean_reason(reason, required=_("Give a reason: the commune sees it and plans without your goods."))
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "cancel")
     _move(pledge, actor=actor, to=PledgeStatus.CANCELLED, action="cancelled", reason=reason, stamp="closed_at")
@@ -667,7 +657,7 @@ def handover_accept(*, actor: Any, request: HandoverRequest, reason: str = "") -
     _require_open(request)
     if pledge.status not in UNDELIVERED_STATUSES:
         raise _state_error(pledge, "handover")
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     before = {"donor": pledge.donor_id, "organisation": pledge.organisation_id, "status": pledge.status}
     pledge.donor = request.requested_by
     pledge.organisation = request.organisation
@@ -709,7 +699,7 @@ def handover_decline(*, actor: Any, request: HandoverRequest, reason: str = "") 
     _require_holder(actor, pledge)
     _require_open(request)
     request.status, request.decided_at, request.decided_by, request.reason = (
-        HandoverStatus.DECLINED, timezone.now(), actor, _reason(reason),
+        HandoverStatus.DECLINED, timezone.now(), actor, clean_reason(reason),
     )
     request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     audit_record(actor=actor, action="pledges.handover.declined", target=request, reason=request.reason)

@@ -178,7 +178,6 @@ class QueuedStatement(models.Model):
     fund = models.ForeignKey("funds.Fund", on_delete=models.PROTECT, related_name="+", verbose_name=_("fund"))
     file = models.FileField(upload_to=queued_statement_path, blank=True)
     file_name = models.CharField(_("file"), max_length=255)
-    file_bytes = models.PositiveBigIntegerField(default=0)
     layout = models.CharField(max_length=20, blank=True)
     mapping = models.JSONField(null=True, blank=True)
     language = models.CharField(max_length=10, blank=True)

@@ -123,6 +123,10 @@ def _read_bytes(file: bytes | IO[bytes] | Any, *, limit: int | None) -> bytes:
     return data
 
 
+def _file_name(file: Any, given: str) -> str:
+    return (given or getattr(file, "name", "") or "statement")[-255:]
+
+
 def _check_account(statement: Statement, fund: Fund) -> None:
     layout = statement.layout
     if layout.bank and layout.bank != fund.bank:
@@ -257,7 +261,7 @@ def statement_import(
         raise PermissionDenied(_("Only the province's relief committee can import this fund's statements."))
     layouts = _layouts(layout, mapping)
     data = _read_bytes(file, limit=max_bytes)
-    name = (file_name or getattr(file, "name", "") or "statement")[-255:]
+    name = _file_name(file, file_name)
     try:
         statement = read_statement(data, layouts=layouts)
     except StatementError as exc:
@@ -418,7 +422,7 @@ def statement_queue(
     if not can_import_statements(user=actor, fund=fund):
         raise PermissionDenied(_("Only the province's relief committee can import this fund's statements."))
     _layouts(layout, mapping)
-    name = (file_name or getattr(file, "name", "") or "statement")[-255:]
+    name = _file_name(file, file_name)
     if hasattr(file, "chunks"):  # an upload: streamed to storage, not held in memory
         size = getattr(file, "size", 0) or 0
         if size > MAX_FILE_BYTES:
@@ -432,7 +436,7 @@ def statement_queue(
         data = _read_bytes(file, limit=MAX_FILE_BYTES)
         size, digest, content = len(data), hashlib.sha256(data), ContentFile(data)
     queued = QueuedStatement(
-        fund=fund, file_name=name, file_bytes=size, layout=layout or "", mapping=mapping or None,
+        fund=fund, file_name=name, layout=layout or "", mapping=mapping or None,
         language=language or translation.get_language() or settings.LANGUAGE_CODE, uploaded_by=actor,
     )  # fmt: skip
     queued.file.save("statement", content, save=False)
@@ -479,12 +483,10 @@ def statement_queue_run_next() -> QueuedStatement | None:
             return None
         with translation.override(item.language or settings.LANGUAGE_CODE):
             try:
-                with item.file.open("rb") as handle:
-                    data = handle.read()
-                with transaction.atomic():  # a refusal rolls back to here, the outcome is still recorded
+                with item.file.open("rb") as handle, transaction.atomic():  # a refusal rolls back to here only
                     result = statement_import(
-                        actor=item.uploaded_by, fund=item.fund, file=data, layout=item.layout or None,
-                        mapping=item.mapping or None, file_name=item.file_name, max_bytes=None,
+                        actor=item.uploaded_by, fund=item.fund, file=handle, layout=item.layout or None,
+                        mapping=item.mapping or None, file_name=item.file_name,
                     )  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 _finish(item, status=QueueStatus.FAILED, problems=list(getattr(exc, "messages", None) or [str(exc)]))
