@@ -710,3 +710,23 @@ def test_the_hand_over_page_points_at_the_line_that_is_wrong(cast: Any, make_nee
     # Right: recorded.
     assert client.post(url, {f"q-{sheets.pk}": "10"}).status_code == 302
     assert Pledge.objects.count() == 1
+
+
+def test_commune_points_are_the_middle_of_the_public_points_in_one_query(
+    cast: Any, make_need: Any, django_assert_max_num_queries: Any
+) -> None:
+    from cuutro.delegations.selectors import commune_points
+    from cuutro.needs.selectors import NeedFilters, need_points_public
+
+    for lat in ("16.816234", "16.826234"):
+        make_need("verified", latitude=Decimal(lat))
+    make_need("verified", area=cast.commune_b, latitude=Decimal("16.901234"), creator=cast.officer_b, verifier=cast.province_member)
+    make_need("draft", area=cast.commune_b, latitude=Decimal("10.0"), creator=cast.officer_b)  # not published: not counted
+    with django_assert_max_num_queries(1):  # however many communes
+        points = commune_points(communes=[cast.commune_a, cast.commune_b])
+    for commune in (cast.commune_a, cast.commune_b):
+        public = need_points_public(filters=NeedFilters(area=commune.code))  # households blurred
+        assert points[commune.pk] == (
+            round(sum(p["lat"] for p in public) / len(public), 4), round(sum(p["lng"] for p in public) / len(public), 4)
+        )
+    assert points[cast.commune_b.pk][0] == round(float(Decimal("16.901234").quantize(Decimal("0.01"))), 4)  # blurred, not 16.9012

@@ -599,6 +599,12 @@ def _advice_message(*, status: str, what: str, area: Area, gap_text: str, by_not
     return _("No verified need in %(area)s asks for %(what)s.") % values
 
 
+def area_wanted(*, area: Area, limit: int = 3) -> list[BoardLine]:
+    """What ``area`` still misses most, for a donor who has not chosen an item yet."""
+    cells = board_cells(filters=BoardFilters(area=area.code))
+    return board_lines(cells.filter(status__in=WANTED)[:limit])
+
+
 def offer_advice(*, area: Area, item: CatalogueItem | None = None, category: Category | None = None) -> Advice:
     """Is what a donor or delegation offers still needed in ``area`` (a commune or a province)?
 

@@ -140,8 +140,7 @@ def advice(request: HttpRequest) -> HttpResponse:
 def _advice_fragment(*, area: Area, item: CatalogueItem | None, category: Category | None) -> str:
     if item is None and category is None:
         # Only the area: what it still misses, so a donor can choose.
-        cells = selectors.board_cells(filters=selectors.BoardFilters(area=area.code))
-        wanted = selectors.board_lines(cells.filter(status__in=selectors.WANTED)[:3])
+        wanted = selectors.area_wanted(area=area)
         return render_to_string("coordination/_advice.html", {"area": area, "advice": None, "wanted": wanted})
     result = selectors.offer_advice(area=area, item=item, category=category)
     return render_to_string("coordination/_advice.html", {"area": area, "advice": result, "wanted": []})

@@ -223,8 +223,7 @@ def _waiting_longest(roots: list[Area], today: date) -> dict[str, list[WaitingNe
 
 def _points(roots: list[Area]) -> dict[str, tuple[float, float]]:
     """Where to put each commune on the map: the middle of its published needs' points, rounded
-    to about 1 km. (``delegations.selectors.commune_points`` means the same but costs two queries
-    per commune; this is one grouped query.)"""
+    to about 1 km (officials only: raw points, averaged in the database)."""
     rows = (
         Need.objects.filter(_under("area_path", roots), status__in=PUBLIC_STATUSES, latitude__isnull=False, longitude__isnull=False)
         .values("area__code")

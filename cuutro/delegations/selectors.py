@@ -29,7 +29,7 @@ from cuutro.delegations.models import (
 from cuutro.delegations.permissions import can_view_delegation
 from cuutro.geo.models import Area
 from cuutro.needs.choices import OPEN_FILTER, quantity_text
-from cuutro.needs.selectors import NeedFilters, PublicNeed, need_points_public, need_public_view, need_search_public
+from cuutro.needs.selectors import NeedFilters, PublicNeed, need_points_public_by_area, need_public_view, need_search_public
 
 CALENDAR_DAYS = 14
 # Stops shown on a delegation's route (withdrawn ones are history only).
@@ -124,15 +124,11 @@ class Calendar:
 def commune_points(*, communes: list[Area]) -> dict[int, tuple[float, float]]:
     """Where to put a commune on the map: the middle of its published needs' public points
     (household points are already blurred there). A commune with no located need has no marker."""
-    points: dict[int, tuple[float, float]] = {}
-    for area in communes[:100]:
-        found = need_points_public(filters=NeedFilters(area=area.code), limit=200)
-        if found:
-            points[area.pk] = (
-                round(sum(p["lat"] for p in found) / len(found), 4),
-                round(sum(p["lng"] for p in found) / len(found), 4),
-            )
-    return points
+    return {
+        area_id: (round(sum(lat for lat, _lng in found) / len(found), 4), round(sum(lng for _lat, lng in found) / len(found), 4))
+        for area_id, found in need_points_public_by_area(areas=communes[:100]).items()
+        if found
+    }
 
 
 def calendar(*, start: date, days: int = CALENDAR_DAYS) -> Calendar:

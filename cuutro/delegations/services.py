@@ -371,20 +371,14 @@ def _route(*, actor: Any, delegation: Delegation, stops: list[StopData], propose
         written.append({"stop": stop.code, "commune": area.code, "date": on_date.isoformat(), "needs": [n.code for n in needs]})
     withdrawn = [s.code for s in current.values()]
     Stop.objects.filter(pk__in=[s.pk for s in current.values()]).update(status=StopStatus.WITHDRAWN)
-    before = delegation.status
+    to = delegation.status
     if delegation.status != DelegationStatus.ON_ROUTE:
         waiting = delegation.stops.filter(status=StopStatus.PROPOSED).exists()
-        delegation.status = DelegationStatus.REDIRECTED if waiting else DelegationStatus.ACCEPTED
-    delegation.status_reason = reason
-    delegation.save(update_fields=["status", "status_reason", "updated_at"])
-    event = audit_record(
-        actor=actor,
-        action="delegations.delegation.suggested" if proposed else "delegations.delegation.accepted",
-        target=delegation,
-        reason=reason,
-        data={"from": before, "to": delegation.status, "stops": written, "withdrawn": withdrawn},
-    )
-    public_data_changed()
+        to = DelegationStatus.REDIRECTED if waiting else DelegationStatus.ACCEPTED
+    event = _move(
+        delegation, actor=actor, to=to, action="suggested" if proposed else "accepted", reason=reason,
+        stops=written, withdrawn=withdrawn,
+    )  # fmt: skip
     _tell_delegation(delegation, proposed=proposed, reason=reason, version=event.pk)
     return delegation
 
@@ -407,6 +401,20 @@ def _require_member(actor: Any, delegation: Delegation) -> None:
         raise PermissionDenied(_("Only a member of the delegation's organisation can do this."))
 
 
+def _move(delegation: Delegation, *, actor: Any, to: str, action: str, reason: str, **data: Any) -> Any:
+    """The delegation's new status and why: saved, audited (from → to, and ``data``), and the
+    public calendar told. Returns the audit event."""
+    before = delegation.status
+    delegation.status, delegation.status_reason = to, reason
+    delegation.save(update_fields=["status", "status_reason", "updated_at"])
+    event = audit_record(
+        actor=actor, action=f"delegations.delegation.{action}", target=delegation, reason=reason,
+        data={"from": before, "to": to, **data},
+    )  # fmt: skip
+    public_data_changed()
+    return event
+
+
 @transaction.atomic
 def delegation_suggestion_accept(*, actor: Any, delegation: Delegation, reason: str = "") -> Delegation:
     """The organisation agrees to the suggested stops: they become its route."""
@@ -416,14 +424,7 @@ def delegation_suggestion_accept(*, actor: Any, delegation: Delegation, reason: 
         raise DelegationStateError(_("There is no suggestion waiting for your answer."))
     stops = list(delegation.stops.filter(status=StopStatus.PROPOSED).values_list("code", flat=True))
     delegation.stops.filter(status=StopStatus.PROPOSED).update(status=StopStatus.ACCEPTED)
-    delegation.status = DelegationStatus.ACCEPTED
-    delegation.status_reason = clean_reason(reason)
-    delegation.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_record(
-        actor=actor, action="delegations.delegation.suggestion_accepted", target=delegation, reason=delegation.status_reason,
-        data={"from": DelegationStatus.REDIRECTED, "to": DelegationStatus.ACCEPTED, "stops": stops},
-    )
-    public_data_changed()
+    _move(delegation, actor=actor, to=DelegationStatus.ACCEPTED, action="suggestion_accepted", reason=clean_reason(reason), stops=stops)
     return delegation
 
 
@@ -437,16 +438,8 @@ def delegation_cancel(*, actor: Any, delegation: Delegation, reason: str) -> Del
         raise DelegationStateError(
             _("This delegation is “%(status)s”: it can no longer be cancelled.") % {"status": delegation.get_status_display()}
         )
-    before = delegation.status
     delegation.stops.exclude(status=StopStatus.CHECKED_IN).update(status=StopStatus.WITHDRAWN)
-    delegation.status = DelegationStatus.CANCELLED
-    delegation.status_reason = reason
-    delegation.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_record(
-        actor=actor, action="delegations.delegation.cancelled", target=delegation, reason=reason,
-        data={"from": before, "to": DelegationStatus.CANCELLED},
-    )
-    public_data_changed()
+    _move(delegation, actor=actor, to=DelegationStatus.CANCELLED, action="cancelled", reason=reason)
     return delegation
 
 
@@ -461,14 +454,7 @@ def delegation_complete(*, actor: Any, delegation: Delegation, reason: str = "")
         raise DelegationStateError(_("Only a delegation that has arrived somewhere can be marked as completed."))
     withdrawn = list(delegation.stops.exclude(status=StopStatus.CHECKED_IN).values_list("code", flat=True))
     delegation.stops.exclude(status=StopStatus.CHECKED_IN).update(status=StopStatus.WITHDRAWN)
-    delegation.status = DelegationStatus.COMPLETED
-    delegation.status_reason = clean_reason(reason)
-    delegation.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_record(
-        actor=actor, action="delegations.delegation.completed", target=delegation, reason=delegation.status_reason,
-        data={"from": DelegationStatus.ON_ROUTE, "to": DelegationStatus.COMPLETED, "withdrawn": withdrawn},
-    )
-    public_data_changed()
+    _move(delegation, actor=actor, to=DelegationStatus.COMPLETED, action="completed", reason=clean_reason(reason), withdrawn=withdrawn)
     return delegation
 
 

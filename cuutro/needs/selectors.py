@@ -308,6 +308,24 @@ def need_points_public(*, filters: NeedFilters, limit: int = 5000) -> list[dict[
     return points
 
 
+def need_points_public_by_area(*, areas: list[Area], per_area: int = 200) -> dict[int, list[tuple[float, float]]]:
+    """Area id → the public points (households blurred) of its published needs, the highest
+    priorities first and at most ``per_area`` each: one query for all the areas, not one each."""
+    rows = (
+        _public_base()
+        .filter(area__in=areas, latitude__isnull=False, longitude__isnull=False)
+        .order_by(*public_order(""))
+        .values_list("area_id", "kind", "latitude", "longitude")
+    )
+    points: dict[int, list[tuple[float, float]]] = {}
+    for area_id, kind, latitude, longitude in rows:
+        own = points.setdefault(area_id, [])
+        lat, lng = _public_point(kind=kind, latitude=latitude, longitude=longitude)
+        if len(own) < per_area and lat is not None and lng is not None:
+            own.append((float(lat), float(lng)))
+    return points
+
+
 @dataclass(frozen=True)
 class Amount:
     quantity: Decimal
